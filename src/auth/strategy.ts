@@ -1,0 +1,91 @@
+/**
+ * The contract between the transport and an auth strategy.
+ *
+ * The transport asks the strategy to sign every attempt (so a retry after a refresh carries the new
+ * credential), tells it what each response set (cookies), and, when the server refuses a signed attempt,
+ * asks whether a replay is worth it. The stamp's `generation` is how a strategy tells a late 401 for an
+ * old credential, which only needs a replay, from a 401 for the current one, which needs a new login.
+ *
+ * @module
+ */
+import type { PrimeroApiError } from '../core/errors.js';
+
+/** The request being signed. */
+export interface AuthAttempt {
+  /** HTTP method: cookie sessions add the CSRF header to writes only. */
+  readonly method: string;
+}
+
+/** Headers to add to one attempt, and which credential they carry. */
+export interface AuthStamp {
+  readonly headers: Readonly<Record<string, string>>;
+  /** Increases whenever the strategy's credential changes. */
+  readonly generation: number;
+}
+
+/** The server refused an attempt signed with `stamp`. */
+export interface AuthRejection {
+  readonly stamp: AuthStamp;
+  /** 401, or 403 with `csrf: true` when a cookie session's CSRF token was refused. */
+  readonly status: 401 | 403;
+  readonly csrf: boolean;
+  /** The server's message, e.g. Devise's "Your session expired. Please sign in again to continue." */
+  readonly message: string | undefined;
+}
+
+/** A request an auth strategy sends itself (a login), outside auth, retries and the concurrency limit. */
+export interface AuthCall {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Relative to `/api/v2`, e.g. `/tokens`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly json?: unknown;
+}
+
+/** What an {@link AuthCall} got back. The body is text: a strategy parses what it needs. */
+export interface AuthCallResult {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/** What the transport lends a strategy while it signs or recovers. */
+export interface AuthContext {
+  /** Sends a login-type request. Network failures throw the SDK's ConnectionError or TimeoutError. */
+  call(request: AuthCall): Promise<AuthCallResult>;
+  /** The typed error for a failed {@link AuthCall} (AuthenticationError for a 401, and so on). */
+  fail(call: AuthCall, result: AuthCallResult): PrimeroApiError;
+  /** Records an auth event in the client's log (never a secret). */
+  log(action: 'login' | 'refresh' | 'csrf' | 'switch' | 'invalidate', detail?: string): void;
+}
+
+/**
+ * One way of authenticating to Primero. Create one with {@link basicAuth}, {@link sessionAuth},
+ * {@link tokenAuth}, {@link bearerAuth} or {@link autoAuth}; a strategy holds its secrets in closures, so
+ * neither `JSON.stringify` nor `util.inspect` can reveal them. Use one strategy object per client.
+ */
+export interface AuthStrategy {
+  /** `basic`, `session`, `token`, `bearer` or `auto`. */
+  readonly type: string;
+  /** Headers for one attempt; logs in first when there is no usable credential. */
+  authorize(attempt: AuthAttempt, ctx: AuthContext): Promise<AuthStamp>;
+  /**
+   * The server refused an attempt. Resolves true when a replay may succeed (the credential was renewed,
+   * or had already been renewed by another request); false when there is nothing to renew.
+   * @throws the typed error of a failed login.
+   */
+  onRejected(rejection: AuthRejection, ctx: AuthContext): Promise<boolean>;
+  /** Sees the headers of every response to a signed attempt (cookie sessions read `Set-Cookie`). */
+  observe?(headers: Headers): void;
+}
+
+/** @internal Gives a strategy object a secret-free face for `JSON.stringify` and `util.inspect`. */
+export function sealStrategy<S extends AuthStrategy>(strategy: S, describe: () => Record<string, unknown> = () => ({})): S {
+  const view = () => ({ type: strategy.type, ...describe() });
+  Object.defineProperties(strategy, {
+    toJSON: { value: view },
+    [Symbol.for('nodejs.util.inspect.custom')]: { value: () => `AuthStrategy ${JSON.stringify(view())}` },
+  });
+  return strategy;
+}

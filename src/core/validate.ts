@@ -1,0 +1,49 @@
+/**
+ * zod at the response boundary. Primero records carry instance-specific custom fields, so record schemas
+ * are loose objects (unknown keys kept); what `validate` decides is what happens when a known field has
+ * an unexpected shape.
+ *
+ * @module
+ */
+import type { z } from 'zod';
+import { ResponseValidationError, type ValidationIssue } from './errors.js';
+import type { LogSink } from './logger.js';
+
+/**
+ * How responses are checked against the SDK's schemas:
+ * - `strict`: a mismatch throws {@link ResponseValidationError};
+ * - `loose` (default): a mismatch is logged as a warning (paths only) and the body is returned as sent, so a
+ *   server that differs in one field does not stop a job;
+ * - `off`: bodies are trusted, not checked (fastest).
+ */
+export type ValidationMode = 'strict' | 'loose' | 'off';
+
+/** @internal Checks `value` against `schema` under `mode`; never puts a value in an error or a log line. */
+export function checkResponse<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  mode: ValidationMode,
+  where: { method: string; url: string; log: LogSink },
+): z.output<S> {
+  if (mode === 'off') return value as z.output<S>;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = toIssues(result.error);
+  if (mode === 'strict') throw new ResponseValidationError(where.method, where.url, issues);
+  where.log.emit('warn', `unexpected response shape (${where.method} ${where.url})`, {
+    type: 'validation',
+    method: where.method,
+    path: where.url,
+    issues: issues.map(({ path, code }) => ({ path, code })),
+  });
+  return value as z.output<S>;
+}
+
+/** @internal zod's issues without their messages and inputs: zod 4 can quote the offending value. */
+export function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+    code: issue.code,
+    ...('expected' in issue && typeof issue.expected === 'string' ? { expected: issue.expected } : {}),
+  }));
+}
