@@ -83,6 +83,14 @@ export interface RequestCallOptions<T = unknown> extends RequestOptions {
   idempotent?: boolean | undefined;
 }
 
+/** A list's sort: Primero's `order_by` and `order` parameters. */
+export interface SortOrder {
+  /** The field to sort on (`order_by`), e.g. `created_at` or `last_updated_at`. */
+  by: string;
+  /** `asc` (default) or `desc` (`order`). */
+  direction?: 'asc' | 'desc' | undefined;
+}
+
 /** Options of {@link PrimeroClient.paginate}. */
 export interface PaginateOptions<T = unknown> extends PaginationOptions {
   /** A zod schema for each item, applied under the client's `validate` mode. */
@@ -93,7 +101,7 @@ export interface PaginateOptions<T = unknown> extends PaginationOptions {
    * Sort applied unless `query.order_by` is given. Default `created_at` ascending, so records created during
    * a scan are appended rather than shifting pages. `false` sends no order (the endpoint's default).
    */
-  order?: { by: string; direction?: 'asc' | 'desc' } | false | undefined;
+  order?: SortOrder | false | undefined;
 }
 
 const PageEnvelope = z.object({

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { PrimeroClient } from './client.js';
-export type { AuthOption, ClientOptions, PaginateOptions, RequestCallOptions } from './client.js';
+export type { AuthOption, ClientOptions, PaginateOptions, RequestCallOptions, SortOrder } from './client.js';
 
 export { autoAuth } from './auth/auto.js';
 export { basicAuth } from './auth/basic.js';
@@ -55,6 +55,7 @@ export {
 export type { ApiErrorInit, ErrorBodyKind, ErrorByName, PrimeroErrorName, ServerErrorEntry, ValidationIssue } from './core/errors.js';
 export type {
   AuthLogEvent,
+  HttpLogFields,
   LogEvent,
   LogLevel,
   Logger,

@@ -7,7 +7,9 @@ import { ConfigurationError } from '../core/errors.js';
 
 /** A Primero user name and password. */
 export interface PasswordCredentials {
+  /** The Primero user name (case-insensitive on the server). */
   username: string;
+  /** The password. Kept in the strategy's closure, never on an object you can print. */
   password: string;
 }
 

@@ -18,6 +18,7 @@ export interface AuthAttempt {
 
 /** Headers to add to one attempt, and which credential they carry. */
 export interface AuthStamp {
+  /** Headers that carry the credential. */
   readonly headers: Readonly<Record<string, string>>;
   /** Increases whenever the strategy's credential changes. */
   readonly generation: number;
@@ -25,9 +26,11 @@ export interface AuthStamp {
 
 /** The server refused an attempt signed with `stamp`. */
 export interface AuthRejection {
+  /** The stamp the refused attempt was signed with. */
   readonly stamp: AuthStamp;
   /** 401, or 403 with `csrf: true` when a cookie session's CSRF token was refused. */
   readonly status: 401 | 403;
+  /** True when the refusal was of a cookie session's CSRF token. */
   readonly csrf: boolean;
   /** The server's message, e.g. Devise's "Your session expired. Please sign in again to continue." */
   readonly message: string | undefined;
@@ -35,18 +38,25 @@ export interface AuthRejection {
 
 /** A request an auth strategy sends itself (a login), outside auth, retries and the concurrency limit. */
 export interface AuthCall {
+  /** HTTP method. */
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** Relative to `/api/v2`, e.g. `/tokens`. */
   readonly path: string;
+  /** Extra headers (cookies, CSRF token, the bearer to renew). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** JSON body; never logged. */
   readonly json?: unknown;
 }
 
 /** What an {@link AuthCall} got back. The body is text: a strategy parses what it needs. */
 export interface AuthCallResult {
+  /** HTTP status. */
   readonly status: number;
+  /** True for a 2xx status. */
   readonly ok: boolean;
+  /** Response headers (`Set-Cookie`, `Authorization` on legacy servers). */
   readonly headers: Headers;
+  /** The body as text. */
   readonly text: string;
 }
 
@@ -57,7 +67,7 @@ export interface AuthContext {
   /** The typed error for a failed {@link AuthCall} (AuthenticationError for a 401, and so on). */
   fail(call: AuthCall, result: AuthCallResult): PrimeroApiError;
   /** Records an auth event in the client's log (never a secret). */
-  log(action: 'login' | 'refresh' | 'csrf' | 'switch' | 'invalidate', detail?: string): void;
+  log(action: 'login' | 'refresh' | 'csrf' | 'switch', detail?: string): void;
 }
 
 /**

@@ -5,9 +5,10 @@
  * - Errors are recognisable across bundles and dual ESM/CJS copies ({@link isPrimeroError}, stable `name`),
  *   because `instanceof` fails when an app ends up with two copies of the SDK.
  * - Errors carry no secret and no record data. The message and the serialised form hold the status, the
- *   method, the path without query values and field names; whatever the server said verbatim stays on the
- *   non-enumerable {@link PrimeroApiError.errors}, which `JSON.stringify` and `util.inspect` do not show,
- *   because a Rails exception message can quote a child's name or case id.
+ *   method, the path without query values, field names, and server messages only when they are known
+ *   fixed texts or i18n keys. Whatever the server said verbatim stays on the non-enumerable
+ *   {@link PrimeroApiError.errors}, which `JSON.stringify` and `util.inspect` do not show, because a Rails
+ *   exception message (or a proxy's page) can quote a child's name or case id.
  *
  * @module
  */
@@ -115,14 +116,21 @@ export function isPrimeroError(error: unknown, name?: PrimeroErrorName): boolean
 
 /** Details of the HTTP exchange that produced a {@link PrimeroApiError}. */
 export interface ApiErrorInit {
+  /** HTTP status. */
   status: number;
+  /** HTTP method of the request. */
   method: string;
   /** Path and query with query values redacted. */
   url: string;
+  /** The parsed error envelope. */
   errors: ServerErrorEntry[];
+  /** What the body was. */
   bodyKind: ErrorBodyKind;
+  /** The server's `X-Request-Id`. */
   requestId?: string | undefined;
+  /** `Retry-After`, in milliseconds. */
   retryAfterMs?: number | undefined;
+  /** Attempts made, retries included. Default 1. */
   attempts?: number | undefined;
 }
 
@@ -133,6 +141,7 @@ export interface ApiErrorInit {
  * module notes): read it explicitly when you need the server's own words.
  */
 export class PrimeroApiError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'PrimeroApiError';
   /** HTTP status. */
   readonly status: number;
@@ -166,9 +175,10 @@ export class PrimeroApiError extends PrimeroError {
 
 /**
  * 401: the credentials were refused, after the SDK's one refresh-and-replay. Devise's body `{"error": "..."}`
- * becomes the message (its texts are fixed strings such as "Invalid User name or password.").
+ * becomes the message when it is one of Devise's known texts, such as "Invalid User name or password.".
  */
 export class AuthenticationError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'AuthenticationError';
   constructor(init: ApiErrorInit) {
     super(init, firstMessage(init.errors) ?? 'Unauthorized');
@@ -177,18 +187,19 @@ export class AuthenticationError extends PrimeroApiError {
 
 /** 403: the user's role does not allow this, or (`isCsrf`) a cookie session's CSRF token was refused. */
 export class ForbiddenError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ForbiddenError';
   /** True when the server refused the CSRF token of a cookie session rather than the user's permissions. */
   readonly isCsrf: boolean;
   constructor(init: ApiErrorInit) {
-    const message = firstMessage(init.errors);
-    super(init, message ?? 'Forbidden');
-    this.isCsrf = isCsrfMessage(message);
+    super(init, firstMessage(init.errors) ?? 'Forbidden');
+    this.isCsrf = init.errors.some((e) => toList(e.message).some((m) => /csrf|authenticity token/i.test(m)));
   }
 }
 
 /** 404: no such record, or the route does not exist on this server. */
 export class NotFoundError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'NotFoundError';
   constructor(init: ApiErrorInit) {
     super(init, 'Not Found');
@@ -197,6 +208,7 @@ export class NotFoundError extends PrimeroApiError {
 
 /** 409: a record with this id already exists (a create with a client-generated `id` that was already used). */
 export class ConflictError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ConflictError';
   constructor(init: ApiErrorInit) {
     super(init, firstMessage(init.errors) ?? 'Conflict');
@@ -208,17 +220,22 @@ export class ConflictError extends PrimeroApiError {
  * `messages` holds the server's keys (e.g. `transition.errors.to_user_can_receive`).
  */
 export class ValidationError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ValidationError';
   /** The attribute the server named (`detail` of a model validation error), if any. */
   readonly field: string | undefined;
-  /** Every message of every error entry, flattened. */
-  readonly messages: readonly string[];
+  /**
+   * Every message of every error entry, flattened, as the server sent them. Not enumerable, like
+   * `errors`: not serialised or logged.
+   */
+  declare readonly messages: readonly string[];
   constructor(init: ApiErrorInit, summary?: string) {
     const messages = init.errors.flatMap((e) => toList(e.message));
-    const field = init.errors.map((e) => e.detail).find((d): d is string => typeof d === 'string');
-    super(init, summary ?? ([field, messages.join(', ')].filter(Boolean).join(': ') || 'Unprocessable Entity'));
+    const field = init.errors.map((e) => e.detail).find((d): d is string => typeof d === 'string' && ATTRIBUTE.test(d));
+    const shown = messages.filter(isKnownMessage);
+    super(init, summary ?? ([field, shown.join(', ')].filter(Boolean).join(': ') || 'Unprocessable Entity'));
     this.field = field;
-    this.messages = Object.freeze(messages);
+    Object.defineProperty(this, 'messages', { value: Object.freeze(messages), enumerable: false });
   }
 }
 
@@ -227,6 +244,7 @@ export class ValidationError extends PrimeroApiError {
  * `pointers` are JSON pointers into the sent record, such as `["/age", "/services_section/0/service_type"]`.
  */
 export class InvalidRecordError extends ValidationError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'InvalidRecordError';
   /** JSON pointers of the offending fields (primero-api.md section 3.3). */
   readonly pointers: readonly string[];
@@ -239,6 +257,7 @@ export class InvalidRecordError extends ValidationError {
 
 /** 429: too many requests (Primero throttles `POST /api/v2/tokens` to 6 a minute per user). */
 export class RateLimitError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'RateLimitError';
   constructor(init: ApiErrorInit) {
     super(init, 'Too Many Requests');
@@ -250,6 +269,7 @@ export class RateLimitError extends PrimeroApiError {
  * 500 message is in `errors` only: a raw exception message may quote record values.
  */
 export class ServerError extends PrimeroApiError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ServerError';
   /** True for the 503 that Primero sends while an administrator applies a configuration update. */
   readonly isConfigurationLock: boolean;
@@ -261,6 +281,7 @@ export class ServerError extends PrimeroApiError {
 
 /** The request never got an answer: DNS, refused or reset connection, or a body cut off mid-way. */
 export class ConnectionError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ConnectionError';
   /** HTTP method of the request. */
   readonly method: string;
@@ -278,6 +299,7 @@ export class ConnectionError extends PrimeroError {
 
 /** An attempt took longer than `timeoutMs`, or the whole call longer than `totalTimeoutMs`. */
 export class TimeoutError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'TimeoutError';
   /** HTTP method of the request. */
   readonly method: string;
@@ -301,6 +323,7 @@ export class TimeoutError extends PrimeroError {
 
 /** The caller's `AbortSignal` fired. */
 export class AbortError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'AbortError';
   constructor(message = 'The request was aborted', options?: { cause?: unknown }) {
     super(message, options);
@@ -319,6 +342,7 @@ export interface ValidationIssue {
 
 /** A 2xx body did not have the shape the SDK expects (`validate: 'strict'`). Lists paths, never values. */
 export class ResponseValidationError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ResponseValidationError';
   /** HTTP method of the request. */
   readonly method: string;
@@ -336,6 +360,7 @@ export class ResponseValidationError extends PrimeroError {
 
 /** Bad input caught before anything was sent. `issues` say where; the values are not repeated. */
 export class RequestValidationError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'RequestValidationError';
   /** Where the input was wrong. */
   readonly issues: readonly ValidationIssue[];
@@ -347,11 +372,13 @@ export class RequestValidationError extends PrimeroError {
 
 /** The client's options are unusable, or the server does not support the configured auth strategy. */
 export class ConfigurationError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'ConfigurationError';
 }
 
 /** `collect({ max })` would have returned more than `max` items. */
 export class CollectLimitError extends PrimeroError {
+  /** @internal */
   static override readonly errorName: PrimeroErrorName = 'CollectLimitError';
   /** The limit that was passed. */
   readonly max: number;
@@ -366,22 +393,39 @@ export class CollectLimitError extends PrimeroError {
 
 /** Maps each {@link PrimeroErrorName} to its class, for {@link isPrimeroError}. */
 export interface ErrorByName {
+  /** {@link PrimeroError} */
   PrimeroError: PrimeroError;
+  /** {@link PrimeroApiError} */
   PrimeroApiError: PrimeroApiError;
+  /** {@link AuthenticationError} */
   AuthenticationError: AuthenticationError;
+  /** {@link ForbiddenError} */
   ForbiddenError: ForbiddenError;
+  /** {@link NotFoundError} */
   NotFoundError: NotFoundError;
+  /** {@link ConflictError} */
   ConflictError: ConflictError;
+  /** {@link ValidationError} */
   ValidationError: ValidationError;
+  /** {@link InvalidRecordError} */
   InvalidRecordError: InvalidRecordError;
+  /** {@link RateLimitError} */
   RateLimitError: RateLimitError;
+  /** {@link ServerError} */
   ServerError: ServerError;
+  /** {@link ConnectionError} */
   ConnectionError: ConnectionError;
+  /** {@link TimeoutError} */
   TimeoutError: TimeoutError;
+  /** {@link AbortError} */
   AbortError: AbortError;
+  /** {@link ResponseValidationError} */
   ResponseValidationError: ResponseValidationError;
+  /** {@link RequestValidationError} */
   RequestValidationError: RequestValidationError;
+  /** {@link ConfigurationError} */
   ConfigurationError: ConfigurationError;
+  /** {@link CollectLimitError} */
   CollectLimitError: CollectLimitError;
 }
 
@@ -451,14 +495,36 @@ function toList(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+/**
+ * The server's first message, if it is one the SDK may repeat: a fixed text of Primero or Devise, or an
+ * i18n key. Anything else could be an exception message or a proxy's page quoting record data.
+ */
 function firstMessage(errors: readonly ServerErrorEntry[]): string | undefined {
-  const message = errors.flatMap((e) => toList(e.message))[0];
-  // Messages of 4xx answers are Devise's or Primero's fixed texts; bound them all the same.
-  return message === undefined ? undefined : message.length > 160 ? `${message.slice(0, 157)}...` : message;
+  return errors.flatMap((e) => toList(e.message)).find(isKnownMessage);
 }
 
-function isCsrfMessage(message: string | undefined): boolean {
-  return message !== undefined && /csrf|authenticity token/i.test(message);
+// Texts from Primero's ErrorService, Devise (English) and the IdP strategy (primero-api.md 1.4 and 3.2).
+const KNOWN_MESSAGES = new Set([
+  'Forbidden',
+  'Not Found',
+  'Service Unavailable',
+  'Invalid Record JSON',
+  'Conflict: A record with this id already exists',
+  "Can't verify CSRF token authenticity.",
+  'You need to sign in or sign up before continuing.',
+  'Your session expired. Please sign in again to continue.',
+  'Your account is locked.',
+  'Invalid JWT token',
+  'Blacklisted JWT token',
+  'Valid JWT does not correspond to user',
+  'Valid JWT corresponds to disabled user',
+]);
+const DEVISE_INVALID = /^Invalid [A-Za-z ]{1,40} or password\.$/;
+const I18N_KEY = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+const ATTRIBUTE = /^[A-Za-z][A-Za-z0-9_.]{0,80}$/;
+
+function isKnownMessage(message: string): boolean {
+  return KNOWN_MESSAGES.has(message) || DEVISE_INVALID.test(message) || I18N_KEY.test(message);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

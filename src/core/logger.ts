@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ValidationIssue } from './errors.js';
 
 /** Severity of a log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -19,65 +20,76 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
  * ```
  */
 export interface Logger {
+  /** Each request and response (only with `logLevel: 'debug'`). */
   debug?(message: string, event: LogEvent): void;
+  /** Retries and credential events. */
   info?(message: string, event: LogEvent): void;
+  /** Error responses and responses of an unexpected shape. */
   warn?(message: string, event: LogEvent): void;
+  /** Reserved for failures of the SDK itself. */
   error?(message: string, event: LogEvent): void;
 }
 
-/** An attempt is about to be sent. */
-export interface RequestLogEvent {
-  type: 'request';
+/** Fields of every event about one HTTP attempt. */
+export interface HttpLogFields {
+  /** HTTP method. */
   method: string;
-  /** Path and query, query values redacted. */
+  /** Path and query from `/api/v2`, with query values redacted except paging and sorting. */
   path: string;
   /** 1 for the first attempt. */
   attempt: number;
+}
+
+/** An attempt is about to be sent. */
+export interface RequestLogEvent extends HttpLogFields {
+  /** Event kind. */
+  type: 'request';
   /** The request body, only with `logBodies: true`. */
   body?: unknown;
 }
 
 /** An attempt was answered. */
-export interface ResponseLogEvent {
+export interface ResponseLogEvent extends HttpLogFields {
+  /** Event kind. */
   type: 'response';
-  method: string;
-  path: string;
-  attempt: number;
+  /** HTTP status. */
   status: number;
+  /** From sending to the end of the body, in milliseconds. */
   durationMs: number;
+  /** The server's `X-Request-Id`, when sent. */
   requestId?: string;
   /** The response body, only with `logBodies: true`. */
   body?: unknown;
 }
 
-/** An attempt failed and will be tried again. */
-export interface RetryLogEvent {
+/** An attempt failed and will be tried again; `attempt` is the one that failed. */
+export interface RetryLogEvent extends HttpLogFields {
+  /** Event kind. */
   type: 'retry';
-  method: string;
-  path: string;
-  /** The attempt that failed. */
-  attempt: number;
   /** The status, or the error class when there was no answer. */
   reason: string;
+  /** Wait before the next attempt, in milliseconds. */
   delayMs: number;
 }
 
 /** The auth strategy logged in, refreshed a credential, renewed a CSRF token, or changed mode. */
 export interface AuthLogEvent {
+  /** Event kind. */
   type: 'auth';
   /** The strategy at work: `basic`, `session`, `token`, `bearer` or `auto`. */
   strategy: string;
-  action: 'login' | 'refresh' | 'csrf' | 'switch' | 'invalidate';
+  /** What it did. */
+  action: 'login' | 'refresh' | 'csrf' | 'switch';
   /** Why, e.g. `expired`, `proactive`, `401`, or the mode switched to. */
   detail?: string;
 }
 
 /** A response differed from the expected shape (paths only, never values). */
-export interface ValidationLogEvent {
+export interface ValidationLogEvent extends Omit<HttpLogFields, 'attempt'> {
+  /** Event kind. */
   type: 'validation';
-  method: string;
-  path: string;
-  issues: readonly { path: readonly (string | number)[]; code: string }[];
+  /** Where the body differed, as paths and zod issue codes. */
+  issues: readonly Pick<ValidationIssue, 'path' | 'code'>[];
 }
 
 /** Everything the SDK logs. */

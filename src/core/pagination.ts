@@ -22,7 +22,9 @@ export interface PageMetadata {
 
 /** One page of a list. */
 export interface Page<T> {
+  /** The page's items (in a scan, only those not yielded before). */
   data: T[];
+  /** The server's counts for this page. */
   metadata: PageMetadata;
 }
 
@@ -72,7 +74,10 @@ export class PagedIterable<T> implements AsyncIterable<T> {
   constructor(fetchPage: PageFetcher<T>, options: PaginationOptions & { key?: (item: T) => unknown } = {}) {
     this.#fetchPage = fetchPage;
     this.#per = clampPer(options.per);
-    this.#prefetch = Math.max(0, Math.floor(options.prefetch ?? 0));
+    // `Math.max(0, NaN)` is NaN, which requested no page at all and crashed on `undefined.metadata`:
+    // anything that is not a positive number (NaN included) means no prefetch.
+    const prefetch = Math.floor(options.prefetch ?? 0);
+    this.#prefetch = prefetch > 0 ? prefetch : 0;
     this.#signal = options.signal;
     this.#key = options.key ?? ((item) => (item as { id?: unknown } | null)?.id);
   }

@@ -64,7 +64,9 @@ export interface CallSpec extends RequestOptions {
 
 /** A successful response: the parsed body and what else a caller may need. */
 export interface ApiResponse<T = unknown> {
+  /** HTTP status (2xx). */
   status: number;
+  /** Response headers. */
   headers: Headers;
   /** The parsed JSON body; `undefined` for 204 and empty bodies. */
   data: T;

@@ -1,0 +1,64 @@
+/**
+ * The README's main job: page through every open case and print child-protection indicators, then fetch
+ * one case by id. It prints counts and record ids only, never a name: logs of integration jobs are read
+ * by more people than the case files are.
+ *
+ *   npm start                                   # against the built-in stand-in Primero
+ *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... npm start
+ */
+import { isPrimeroError, path } from 'primero-sdk';
+import { connect } from './support/connect.js';
+
+interface CaseSummary {
+  id: string;
+  sex?: string;
+  age?: number;
+  protection_concerns?: string[];
+}
+
+const AGE_BANDS = [
+  { label: '0-5', max: 5 },
+  { label: '6-11', max: 11 },
+  { label: '12-17', max: 17 },
+];
+
+const { client, target, close } = connect();
+try {
+  console.log(`Open cases on ${target}`);
+  const openCases = client.paginate<CaseSummary>('/cases', {
+    query: { status: 'open', fields: ['id', 'sex', 'age', 'protection_concerns'] },
+    per: 100,
+    prefetch: 2,
+  });
+
+  const bySex = new Map<string, number>();
+  const byAge = new Map<string, number>([...AGE_BANDS.map((b): [string, number] => [b.label, 0])]);
+  const byConcern = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  let total = 0;
+  let firstId: string | undefined;
+  for await (const record of openCases) {
+    total++;
+    firstId ??= record.id;
+    count(bySex, record.sex ?? 'unknown');
+    count(byAge, typeof record.age === 'number' ? (AGE_BANDS.find((b) => record.age! <= b.max)?.label ?? '18+') : 'unknown');
+    for (const concern of record.protection_concerns ?? []) count(byConcern, concern);
+  }
+
+  const show = (title: string, map: Map<string, number>) => console.log(`  ${title}: ${[...map].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  total: ${total}`);
+  show('by sex', new Map([...bySex].sort(([a], [b]) => a.localeCompare(b))));
+  show('by age band', byAge);
+  show('by protection concern', new Map([...byConcern].sort(([, a], [, b]) => b - a)));
+
+  if (firstId) {
+    const { data } = await client.request<{ data: { id: string; status: string; case_id_display?: string } }>('GET', path`/cases/${firstId}`);
+    console.log(`Fetched case ${data.case_id_display ?? data.id}: status ${data.status}`);
+  }
+} catch (error) {
+  // SDK errors carry no secret and no record data: safe to print whole.
+  console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error);
+  process.exitCode = 1;
+} finally {
+  close();
+}
