@@ -13,9 +13,8 @@ import {
   tokenAuth,
   type AuthOption,
   type FetchLike,
-  type LogEvent,
-  type Logger,
 } from '../src/index.js';
+import { captureLogs } from './support/logs.js';
 import { CREDENTIALS, testClient } from './support/server.js';
 
 const CHILD_NAME = 'Amina Secretname';
@@ -27,12 +26,6 @@ const IDP_TOKEN = 'idp-access-token-abcdef0123';
 const GATEWAY_KEY = 'gateway-key-9876';
 
 const SECRETS = [CREDENTIALS.password, CHILD_NAME, CASE_ID_FILTER, SESSION_COOKIE, CSRF_TOKEN, encodeURIComponent(CSRF_TOKEN), JWT, IDP_TOKEN, GATEWAY_KEY];
-
-function capture(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const write = (message: string, event: LogEvent) => lines.push(`${message} ${JSON.stringify(event)} ${inspect(event, { depth: 10 })}`);
-  return { logger: { debug: write, info: write, warn: write, error: write }, lines };
-}
 
 /** Everything a user could print of an error. */
 function renderings(error: unknown): string[] {
@@ -103,7 +96,7 @@ const strategies: Array<[string, () => AuthOption]> = [
 
 describe('nothing secret or personal in logs, errors or serialised objects', () => {
   test.each(strategies)('every error path with %s auth, logging at debug', async (_name, auth) => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const client = testClient({ fetch: leakyServer(), auth: auth(), logger, logLevel: 'debug', maxRetries: 1, timeoutMs: 50, headers: { 'X-Gateway-Key': GATEWAY_KEY } });
     const strict = client.withOptions({ validate: 'strict' });
     const calls: Array<() => Promise<unknown>> = [
@@ -117,12 +110,12 @@ describe('nothing secret or personal in logs, errors or serialised objects', () 
     const thrown: unknown[] = [];
     for (const call of calls) await call().catch((error: unknown) => thrown.push(error));
     expect(thrown.length).toBe(calls.length - 1); // the first call succeeds
-    expect(lines.length).toBeGreaterThan(10);
-    expectClean([...lines, ...thrown.flatMap(renderings), JSON.stringify(client), inspect(client, { depth: 10 })]);
+    expect(lines().length).toBeGreaterThan(10);
+    expectClean([...lines(), ...thrown.flatMap(renderings), JSON.stringify(client), inspect(client, { depth: 10 })]);
   });
 
   test('a refused login and a refused identity-provider token', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const wrong = { username: CREDENTIALS.username, password: `${CREDENTIALS.password}-wrong` };
     const thrown: unknown[] = [];
     for (const auth of [sessionAuth(wrong), tokenAuth(wrong), { ...wrong }, bearerAuth({ getToken: () => IDP_TOKEN })]) {
@@ -132,15 +125,15 @@ describe('nothing secret or personal in logs, errors or serialised objects', () 
       expectClean([...shown, JSON.stringify(client), inspect(client, { depth: 10 })]);
     }
     expect(thrown).toHaveLength(4);
-    expectClean([...lines, ...thrown.flatMap(renderings)]);
-    expect(lines.join('\n')).not.toContain(wrong.password);
+    expectClean([...lines(), ...thrown.flatMap(renderings)]);
+    expect(lines().join('\n')).not.toContain(wrong.password);
   });
 
   test('logBodies is the one way to see bodies, and never a login body', async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogs();
     const client = testClient({ fetch: leakyServer(), auth: sessionAuth(CREDENTIALS), logger, logLevel: 'debug', logBodies: true });
     await client.request('GET', '/cases');
-    const all = lines.join('\n');
+    const all = lines().join('\n');
     expect(all).toContain(CHILD_NAME); // the user asked for bodies
     expect(all).not.toContain(CREDENTIALS.password);
     expect(all).not.toContain(SESSION_COOKIE);

@@ -31,6 +31,9 @@ export function checkPath(value: string): string {
   const fail = (why: string) => new RequestValidationError(`Invalid request path: ${why}`, [{ path: ['path'], code: 'invalid_path' }]);
   if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//')) throw fail('it must start with a single "/", relative to /api/v2');
   if (/[?#]/.test(value)) throw fail('pass query parameters in options.query');
-  if (value.split('/').some((segment) => segment === '.' || segment === '..' || /^%2e(%2e)?$/i.test(segment))) throw fail('dot segments are not allowed');
+  // The URL parser reads a backslash as '/', drops tabs and newlines, and takes '.%2e' or '%2e.' for '..':
+  // each would otherwise let a signed request climb out of /api/v2 (e.g. '/cases/.%2e/.%2e/.%2e/admin').
+  if (/[\\\t\n\r]/.test(value)) throw fail('backslashes, tabs and newlines are not allowed');
+  if (value.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment))) throw fail('dot segments are not allowed');
   return value;
 }

@@ -16,6 +16,7 @@ import {
   ForbiddenError,
   PrimeroApiError,
   PrimeroError,
+  RateLimitError,
   TimeoutError,
   createApiError,
   parseErrorBody,
@@ -137,13 +138,24 @@ export class Transport {
       attempts++;
       let stamp: AuthStamp | undefined;
       let outcome: Outcome;
+      let release: (() => void) | undefined;
       try {
+        // Signed before queueing for a slot, so every call waiting on a login shares it, and shares its failure
+        // (one throttled login, not one per batch of slots). The price: a request queued behind a re-login
+        // goes out once with the old session and is replayed with the new one.
         stamp = auth ? await auth.authorize({ method: spec.method }, this.#authContext(signal)) : undefined;
+        release = await config.limiter.acquire(signal);
         outcome = await this.#attempt(spec, searchParams, url, attempts, stamp, signal);
       } catch (error) {
         // A failed login is judged like a failed attempt; a user's own getToken() error passes through.
         if (!(error instanceof PrimeroError)) throw error;
+        // Except a throttled login that does not say when to come back: Primero allows 6 logins a minute per
+        // user (primero-api.md 1.2a) and Rack::Attack's default 429 carries no Retry-After, so a retry within the
+        // backoff is refused again, and every call that shared the one login would retry it on its own.
+        if (error instanceof RateLimitError && error.retryAfterMs === undefined) fail(error);
         outcome = { error };
+      } finally {
+        release?.();
       }
 
       let error: PrimeroError;
@@ -193,7 +205,6 @@ export class Transport {
 
   async #attempt(spec: CallSpec, searchParams: URLSearchParams, url: string, attempt: number, stamp: AuthStamp | undefined, signal: AbortSignal | undefined): Promise<Outcome> {
     const config = this.#config;
-    const release = await config.limiter.acquire(signal);
     const timeoutMs = spec.timeoutMs ?? config.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const attemptSignal = anySignal(signal, timeout) as AbortSignal;
@@ -223,8 +234,6 @@ export class Transport {
       if (signal?.aborted) return { error: toAbortError(spec.signal ?? signal) };
       if (timeout.aborted) return { error: new TimeoutError(spec.method, url, timeoutMs, 'attempt', attempt) };
       return { error: connectionError(spec.method, url, error, attempt) };
-    } finally {
-      release();
     }
   }
 
