@@ -4,21 +4,30 @@
  *
  * @module
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { autoAuth } from './auth/auto.js';
 import { bearerAuth, type BearerAuthOptions } from './auth/bearer.js';
 import type { PasswordCredentials } from './auth/credentials.js';
 import type { AuthStrategy } from './auth/strategy.js';
-import { ConfigurationError, ResponseValidationError } from './core/errors.js';
+import { ConfigurationError } from './core/errors.js';
 import { Limiter } from './core/limiter.js';
 import { LogSink, type Logger, type LogLevel } from './core/logger.js';
-import { PagedIterable, type Page, type PaginationOptions } from './core/pagination.js';
+import type { PagedIterable, PaginationOptions } from './core/pagination.js';
 import { checkPath } from './core/path.js';
 import type { QueryParams } from './core/query.js';
-import { redactUrl } from './core/redact.js';
 import { DEFAULT_RETRY_POLICY, type RetryTuning } from './core/retry.js';
 import { Transport, type ApiResponse, type FetchLike, type HttpMethod, type RequestOptions } from './core/transport.js';
-import { checkResponse, toIssues, type ValidationMode } from './core/validate.js';
+import { Requester, type SortOrder } from './core/requester.js';
+import type { ValidationMode } from './core/validate.js';
+import { single } from './models/common.js';
+import { PrimeroInfo } from './models/primero.js';
+import { CasesResource } from './resources/cases.js';
+import { IncidentsResource } from './resources/incidents.js';
+import { LookupsResource } from './resources/lookups.js';
+import { FormsResource, LocationsResource, UsersResource } from './resources/reference.js';
+import { ReferralsResource } from './resources/referrals.js';
+import { ServicesResource } from './resources/services.js';
+import { TokensResource } from './resources/tokens.js';
 
 /**
  * How the client authenticates: a strategy from {@link basicAuth}, {@link sessionAuth}, {@link tokenAuth},
@@ -83,14 +92,6 @@ export interface RequestCallOptions<T = unknown> extends RequestOptions {
   idempotent?: boolean | undefined;
 }
 
-/** A list's sort: Primero's `order_by` and `order` parameters. */
-export interface SortOrder {
-  /** The field to sort on (`order_by`), e.g. `created_at` or `last_updated_at`. */
-  by: string;
-  /** `asc` (default) or `desc` (`order`). */
-  direction?: 'asc' | 'desc' | undefined;
-}
-
 /** Options of {@link PrimeroClient.paginate}. */
 export interface PaginateOptions<T = unknown> extends PaginationOptions {
   /** A zod schema for each item, applied under the client's `validate` mode. */
@@ -103,11 +104,6 @@ export interface PaginateOptions<T = unknown> extends PaginationOptions {
    */
   order?: SortOrder | false | undefined;
 }
-
-const PageEnvelope = z.object({
-  data: z.array(z.unknown()),
-  metadata: z.object({ total: z.number().int().nonnegative(), per: z.number().int().positive(), page: z.number().int().positive() }),
-});
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 const derivedLimiters = new WeakMap<ClientOptions, Limiter>();
@@ -133,8 +129,25 @@ export class PrimeroClient {
   readonly #options: ClientOptions;
   readonly #auth: AuthStrategy | undefined;
   readonly #limiter: Limiter;
-  readonly #transport: Transport;
-  readonly #log: LogSink;
+  readonly #requester: Requester;
+  /** Cases: list, get, create, update, upsert, disable, sync. */
+  readonly cases: CasesResource;
+  /** Referrals of cases: create, accept, reject, complete, revoke, recipients. */
+  readonly referrals: ReferralsResource;
+  /** Services of cases (the `services_section` subform): add, update, remove, refer, markImplemented. */
+  readonly services: ServicesResource;
+  /** Incidents: list, get, create, update, disable. */
+  readonly incidents: IncidentsResource;
+  /** Logins: create, refresh, delete. */
+  readonly tokens: TokensResource;
+  /** Lookups (option lists) and their labels. */
+  readonly lookups: LookupsResource;
+  /** Form sections and their fields. */
+  readonly forms: FormsResource;
+  /** Locations. */
+  readonly locations: LocationsResource;
+  /** Users. */
+  readonly users: UsersResource;
   /** The server's origin and path as configured, without `/api/v2`. */
   readonly baseUrl: string;
   /** How responses are checked (`strict`, `loose` or `off`). */
@@ -150,10 +163,10 @@ export class PrimeroClient {
     this.#options = options;
     this.#auth = toStrategy(options.auth);
     this.#limiter = derivedLimiters.get(options) ?? new Limiter(positiveInt(options.maxConcurrency, 4, 'maxConcurrency'));
-    this.#log = new LogSink(options.logger, checkLevel(options.logLevel), options.logBodies === true);
+    const log = new LogSink(options.logger, checkLevel(options.logLevel), options.logBodies === true);
     this.baseUrl = base;
     this.validate = checkMode(options.validate);
-    this.#transport = new Transport({
+    const transport = new Transport({
       apiUrl: `${base}/api/v2`,
       auth: this.#auth,
       timeoutMs: positiveInt(options.timeoutMs, 30_000, 'timeoutMs'),
@@ -165,10 +178,34 @@ export class PrimeroClient {
         maxRetryAfterMs: nonNegativeInt(options.retry?.maxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 'retry.maxRetryAfterMs'),
       },
       limiter: this.#limiter,
-      log: this.#log,
+      log,
       fetch: options.fetch,
       headers: Object.freeze({ ...options.headers }),
     });
+    const api = (this.#requester = new Requester(transport, this.validate, log));
+    this.cases = new CasesResource(api);
+    this.referrals = new ReferralsResource(api);
+    this.services = new ServicesResource(api, this.referrals);
+    this.incidents = new IncidentsResource(api);
+    this.tokens = new TokensResource(api);
+    this.lookups = new LookupsResource(api);
+    this.forms = new FormsResource(api);
+    this.locations = new LocationsResource(api);
+    this.users = new UsersResource(api);
+  }
+
+  /**
+   * `GET /api/v2/primero`: what the server tells anyone about itself (locales, agencies...). Needs no
+   * credentials and sends none.
+   * @throws {@link ConnectionError} and the other transport errors.
+   * @example
+   * ```ts
+   * const { locales } = await client.primero();
+   * ```
+   */
+  async primero(options: RequestOptions = {}): Promise<PrimeroInfo> {
+    const response = await this.#requester.call({ ...options, method: 'GET', path: '/primero', authenticate: false }, single(PrimeroInfo));
+    return response.data.data;
   }
 
   /**
@@ -210,9 +247,7 @@ export class PrimeroClient {
    */
   async requestWithResponse<T = unknown>(method: HttpMethod, path: string, options: RequestCallOptions<T> = {}): Promise<ApiResponse<T>> {
     const { schema, ...call } = options;
-    const response = await this.#transport.send<T>({ ...call, method, path: checkPath(path) });
-    if (!schema) return response;
-    return { ...response, data: checkResponse(schema, response.data, this.validate, { method, url: redactUrl(`/api/v2${path}`), log: this.#log }) };
+    return this.#requester.call<T>({ ...call, method, path: checkPath(path) }, schema);
   }
 
   /**
@@ -227,22 +262,7 @@ export class PrimeroClient {
    * ```
    */
   paginate<T = unknown>(path: string, options: PaginateOptions<T> = {}, requestOptions: RequestOptions = {}): PagedIterable<T> {
-    checkPath(path);
-    const { query = {}, order = { by: 'created_at', direction: 'asc' } } = options;
-    const sort = order && query.order_by === undefined ? { order_by: order.by, order: order.direction ?? 'asc' } : {};
-    return new PagedIterable<T>(
-      async (page, per, signal) => {
-        const response = await this.#transport.send({
-          ...requestOptions,
-          method: 'GET',
-          path,
-          query: { ...sort, ...query, page, per },
-          signal: requestOptions.signal ? AbortSignal.any([requestOptions.signal, signal]) : signal,
-        });
-        return this.#checkPage<T>(response.data, path, options.schema);
-      },
-      options.signal ? options : { ...options, signal: requestOptions.signal },
-    );
+    return this.#requester.list<T>({ ...options, path: checkPath(path) }, requestOptions);
   }
 
   /** A plain view for logs: the server and the auth strategy's type, never a credential. */
@@ -253,15 +273,6 @@ export class PrimeroClient {
   /** @internal */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `PrimeroClient ${JSON.stringify(this.toJSON())}`;
-  }
-
-  /** @internal The envelope must hold for paging to work at all, whatever `validate` says; items follow it. */
-  #checkPage<T>(body: unknown, path: string, schema: z.ZodType<T> | undefined): Page<T> {
-    const url = redactUrl(`/api/v2${path}`);
-    const envelope = PageEnvelope.safeParse(body);
-    if (!envelope.success) throw new ResponseValidationError('GET', url, toIssues(envelope.error));
-    if (!schema) return body as Page<T>;
-    return checkResponse(PageEnvelope.extend({ data: z.array(schema) }), body, this.validate, { method: 'GET', url, log: this.#log }) as Page<T>;
   }
 }
 

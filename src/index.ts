@@ -11,7 +11,8 @@
  * @packageDocumentation
  */
 export { PrimeroClient } from './client.js';
-export type { AuthOption, ClientOptions, PaginateOptions, RequestCallOptions, SortOrder } from './client.js';
+export type { AuthOption, ClientOptions, PaginateOptions, RequestCallOptions } from './client.js';
+export type { SortOrder } from './core/requester.js';
 
 export { autoAuth } from './auth/auto.js';
 export { basicAuth } from './auth/basic.js';
@@ -34,12 +35,14 @@ export type {
 
 export {
   AbortError,
+  AmbiguousMatchError,
   AuthenticationError,
   CollectLimitError,
   ConfigurationError,
   ConflictError,
   ConnectionError,
   ForbiddenError,
+  IllegalTransitionError,
   InvalidRecordError,
   NotFoundError,
   PrimeroApiError,
@@ -71,3 +74,33 @@ export type { QueryParams, QueryValue } from './core/query.js';
 export type { RetryTuning } from './core/retry.js';
 export type { ApiResponse, FetchLike, HttpMethod, RequestOptions } from './core/transport.js';
 export type { ValidationMode } from './core/validate.js';
+
+export { not, range, within } from './core/filters.js';
+export type { FilterNot, FilterRange, FilterScalar, FilterValue, FilterWithin, Filters } from './core/filters.js';
+
+export { CASE_ID_FIELDS, CasesResource } from './resources/cases.js';
+export type { CaseListParams, MarkSyncedParams, UpsertParams, UpsertResult } from './resources/cases.js';
+export { IncidentsResource } from './resources/incidents.js';
+export { LookupsResource } from './resources/lookups.js';
+export { FormsResource, LocationsResource, UsersResource } from './resources/reference.js';
+export { ReferralsResource } from './resources/referrals.js';
+export type { RecipientParams } from './resources/referrals.js';
+export type { CreateOptions, RecordListParams, UpdateOptions } from './resources/records.js';
+export { ServicesResource } from './resources/services.js';
+export { TokensResource } from './resources/tokens.js';
+
+// zod schemas and their types: usable on their own, e.g. to check data before a write.
+export { CaseRecord, CaseStatus, CaseWrite, SyncResult } from './models/case.js';
+export type { CaseInput } from './models/case.js';
+export { DateOnly, DateTime, DeletedRecord, Localized, PageMetadataSchema, RecordBase, Uuid } from './models/common.js';
+export { FormField, FormSection } from './models/form.js';
+export { IncidentRecord, IncidentWrite } from './models/incident.js';
+export type { IncidentInput } from './models/incident.js';
+export { Location } from './models/location.js';
+export { Lookup, LookupValue } from './models/lookup.js';
+export { PrimeroInfo } from './models/primero.js';
+export { Referral, ReferralInput, ReferralRecipient, TransitionStatus } from './models/referral.js';
+export { ServiceEntry, ServiceImplemented, ServiceWrite } from './models/service.js';
+export type { ServiceInput } from './models/service.js';
+export { TokenInfo } from './models/token.js';
+export { User } from './models/user.js';

@@ -60,6 +60,13 @@ export function autoAuth(credentials: PasswordCredentials): AuthStrategy {
       observe(headers) {
         mode.value?.observe?.(headers);
       },
+      // Basic works without a login: a signed POST /api/v2/tokens answers who the user is.
+      async signIn(ctx) {
+        return (mode.value as AuthStrategy).signIn?.(ctx);
+      },
+      signOut() {
+        (mode.value as AuthStrategy).signOut?.();
+      },
     },
     () => ({ active: mode.value?.type }),
   );

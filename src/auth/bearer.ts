@@ -55,5 +55,9 @@ export function bearerAuth(options: BearerAuthOptions): AuthStrategy {
       await token.renewIfCurrent(rejection.stamp.generation, obtain);
       return true;
     },
+    // After DELETE /api/v2/tokens the server refuses this token for good: ask getToken() for another.
+    signOut() {
+      token.clear();
+    },
   });
 }

@@ -86,6 +86,18 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
       observe(headers) {
         if (jar.update(headers).includes(CSRF_COOKIE)) csrfFresh = true;
       },
+      async signIn(ctx) {
+        ctx.log('login', 'requested');
+        const result = await signIn(ctx, credentials, jar);
+        session.set(true);
+        csrfFresh = false;
+        return result;
+      },
+      signOut() {
+        session.clear();
+        jar.clear();
+        csrfFresh = false;
+      },
     },
     () => ({ signedIn: session.value === true }),
   );

@@ -88,6 +88,14 @@ export interface AuthStrategy {
   onRejected(rejection: AuthRejection, ctx: AuthContext): Promise<boolean>;
   /** Sees the headers of every response to a signed attempt (cookie sessions read `Set-Cookie`). */
   observe?(headers: Headers): void;
+  /**
+   * Logs in now with the password and keeps the new credential (`client.tokens.create()`). Resolves to the
+   * login response, or undefined when this strategy has no login of its own (Basic, bearer): the SDK then
+   * sends a signed `POST /api/v2/tokens`.
+   */
+  signIn?(ctx: AuthContext): Promise<AuthCallResult | undefined>;
+  /** Forgets the credential after `DELETE /api/v2/tokens`; the next request logs in again. */
+  signOut?(): void;
 }
 
 /** @internal Gives a strategy object a secret-free face for `JSON.stringify` and `util.inspect`. */

@@ -43,10 +43,10 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
   const toToken = (value: string): Token => ({ value, expiresAt: jwtExpiry(value) ?? Date.now() + lifetime });
   const token = new Renewable<Token>(seed === undefined ? undefined : toToken(seed));
 
+  const loginCall: AuthCall = { method: 'POST', path: '/tokens', json: loginBody(credentials) };
   const login = async (ctx: AuthContext): Promise<Token> => {
     ctx.log('login');
-    const call: AuthCall = { method: 'POST', path: '/tokens', json: loginBody(credentials) };
-    return toToken(bearerFrom(call, await ctx.call(call), ctx));
+    return toToken(bearerFrom(loginCall, await ctx.call(loginCall), ctx));
   };
 
   // A renewal needs no password: the current, still valid bearer vouches for it.
@@ -77,6 +77,20 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
         // The bearer itself was refused, so only the password can get a new one.
         await token.renewIfCurrent(rejection.stamp.generation, () => login(ctx));
         return true;
+      },
+      // `tokens.refresh()` re-posts with the bearer: adopt the token its answer carries.
+      observe(headers) {
+        const renewed = bearerHeader(headers);
+        if (renewed && renewed !== token.value?.value) token.set(toToken(renewed));
+      },
+      async signIn(ctx) {
+        ctx.log('login', 'requested');
+        const result = await ctx.call(loginCall);
+        token.set(toToken(bearerFrom(loginCall, result, ctx)));
+        return result;
+      },
+      signOut() {
+        token.clear();
       },
     },
     () => ({ expiresAt: token.value?.expiresAt === undefined ? undefined : new Date(token.value.expiresAt).toISOString() }),

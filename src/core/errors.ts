@@ -49,7 +49,9 @@ export type PrimeroErrorName =
   | 'ResponseValidationError'
   | 'RequestValidationError'
   | 'ConfigurationError'
-  | 'CollectLimitError';
+  | 'CollectLimitError'
+  | 'IllegalTransitionError'
+  | 'AmbiguousMatchError';
 
 /**
  * Base class of every error the SDK throws.
@@ -391,6 +393,46 @@ export class CollectLimitError extends PrimeroError {
   }
 }
 
+/**
+ * A referral status change the server refused. Primero answers an illegal change (accepting a rejected
+ * referral, completing one not yet accepted) with 200 and the unchanged referral (primero-api.md 5.5); the
+ * SDK compares and throws this instead of reporting success.
+ */
+export class IllegalTransitionError extends PrimeroError {
+  /** @internal */
+  static override readonly errorName: PrimeroErrorName = 'IllegalTransitionError';
+  /** The referral's id. */
+  readonly referralId: string;
+  /** The status that was asked for. */
+  readonly requested: string;
+  /** The status the referral still has. */
+  readonly current: string;
+  constructor(referralId: string, requested: string, current: string) {
+    super(`Referral ${referralId} cannot go from "${current}" to "${requested}"`);
+    this.referralId = referralId;
+    this.requested = requested;
+    this.current = current;
+  }
+}
+
+/** An upsert's match key found more than one case, so the SDK would not guess which to update. */
+export class AmbiguousMatchError extends PrimeroError {
+  /** @internal */
+  static override readonly errorName: PrimeroErrorName = 'AmbiguousMatchError';
+  /** The match keys (field names only; their values identify a child and are not repeated here). */
+  readonly keys: readonly string[];
+  /** How many records matched. */
+  readonly count: number;
+  /** The ids (UUIDs) of the matching records. */
+  readonly ids: readonly string[];
+  constructor(keys: readonly string[], ids: readonly string[]) {
+    super(`${ids.length} records match on ${keys.join(', ')}; pass onMultiple: 'first' to update the oldest`);
+    this.keys = keys;
+    this.count = ids.length;
+    this.ids = ids;
+  }
+}
+
 /** Maps each {@link PrimeroErrorName} to its class, for {@link isPrimeroError}. */
 export interface ErrorByName {
   /** {@link PrimeroError} */
@@ -427,6 +469,10 @@ export interface ErrorByName {
   ConfigurationError: ConfigurationError;
   /** {@link CollectLimitError} */
   CollectLimitError: CollectLimitError;
+  /** {@link IllegalTransitionError} */
+  IllegalTransitionError: IllegalTransitionError;
+  /** {@link AmbiguousMatchError} */
+  AmbiguousMatchError: AmbiguousMatchError;
 }
 
 /** Picks the error class for a non-2xx response. */

@@ -203,6 +203,26 @@ export class Transport {
     }
   }
 
+  /**
+   * Logs in now through the auth strategy (`client.tokens.create()`); a strategy without a login of its
+   * own (Basic, bearer) sends a signed `POST /api/v2/tokens` instead.
+   * @throws the typed error of a refused login.
+   */
+  async signIn<T>(options: RequestOptions): Promise<ApiResponse<T>> {
+    const auth = this.#config.auth;
+    const result = await auth?.signIn?.(this.#authContext(options.signal));
+    if (!result) return this.send<T>({ ...options, method: 'POST', path: '/tokens' });
+    const response = new Response(result.text, { status: result.status, headers: result.headers });
+    const parsed = this.#success<T>({ method: 'POST', path: '/tokens' }, '/api/v2/tokens', response, result.text, 1);
+    if (parsed instanceof PrimeroError) throw parsed;
+    return parsed;
+  }
+
+  /** Makes the auth strategy forget its credential (after `DELETE /api/v2/tokens`). */
+  signOut(): void {
+    this.#config.auth?.signOut?.();
+  }
+
   async #attempt(spec: CallSpec, searchParams: URLSearchParams, url: string, attempt: number, stamp: AuthStamp | undefined, signal: AbortSignal | undefined): Promise<Outcome> {
     const config = this.#config;
     const timeoutMs = spec.timeoutMs ?? config.timeoutMs;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { ResponseValidationError, type ValidationIssue } from './errors.js';
+import { RequestValidationError, ResponseValidationError, type ValidationIssue } from './errors.js';
 import type { LogSink } from './logger.js';
 
 /**
@@ -46,4 +46,15 @@ export function toIssues(error: z.ZodError): ValidationIssue[] {
     code: issue.code,
     ...('expected' in issue && typeof issue.expected === 'string' ? { expected: issue.expected } : {}),
   }));
+}
+
+/**
+ * @internal
+ * Checks input before anything is sent. The error names the paths and what was wrong, never the values.
+ * @throws {@link RequestValidationError}
+ */
+export function checkInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new RequestValidationError(`Invalid ${what}`, toIssues(result.error));
 }

@@ -1,0 +1,91 @@
+/**
+ * Incidents: `/api/v2/incidents`, with the same record conventions as cases (primero-api.md section 8).
+ *
+ * @module
+ */
+import type { PagedIterable } from '../core/pagination.js';
+import type { Requester } from '../core/requester.js';
+import type { RequestOptions } from '../core/transport.js';
+import type { DeletedRecord } from '../models/common.js';
+import { IncidentRecord, IncidentWrite, type IncidentInput } from '../models/incident.js';
+import { RecordResource, type CreateOptions, type RecordListParams, type UpdateOptions } from './records.js';
+
+/** Incidents. Reach it as `client.incidents`. */
+export class IncidentsResource extends RecordResource<IncidentRecord, typeof IncidentWrite> {
+  /** @internal */
+  constructor(api: Requester) {
+    super(api, '/incidents', IncidentRecord, IncidentWrite, 'incident');
+  }
+
+  /**
+   * `GET /api/v2/incidents`: every incident matching the filters, page by page.
+   * @throws {@link RequestValidationError} for a filter value the server would misread.
+   * @example
+   * ```ts
+   * for await (const incident of client.incidents.list({ filters: { status: 'open' } })) console.log(incident.id);
+   * ```
+   */
+  list(params: RecordListParams = {}, options: RequestOptions = {}): PagedIterable<IncidentRecord> {
+    return this.listOf(params, options);
+  }
+
+  /**
+   * `GET /api/v2/incidents/:id`.
+   * @throws {@link NotFoundError}, {@link ForbiddenError}.
+   * @example
+   * ```ts
+   * const incident = await client.incidents.get(id);
+   * ```
+   */
+  get(id: string, params: { fields?: 'short' | readonly string[] } = {}, options: RequestOptions = {}): Promise<IncidentRecord> {
+    return this.fetch(id, params, options);
+  }
+
+  /**
+   * `POST /api/v2/incidents`, with a client-generated id by default (safe to retry; see {@link CreateOptions}).
+   * @throws {@link RequestValidationError}, {@link InvalidRecordError}, {@link ConflictError}.
+   * @example
+   * ```ts
+   * await client.incidents.create({ module_id: 'primeromodule-cp', incident_case_id: caseId, incident_date: '2024-05-01' });
+   * ```
+   */
+  create(data: IncidentInput, options: CreateOptions = {}): Promise<IncidentRecord> {
+    return this.createRecord(data, options);
+  }
+
+  /**
+   * `PATCH /api/v2/incidents/:id`: merges `patch`; resolves to the changed fields only.
+   * @throws {@link RequestValidationError}, {@link InvalidRecordError}, {@link NotFoundError}.
+   * @example
+   * ```ts
+   * await client.incidents.update(id, { incident_date: '2024-05-02' });
+   * ```
+   */
+  update(id: string, patch: IncidentInput, options: UpdateOptions = {}): Promise<IncidentRecord> {
+    return this.updateRecord(id, patch, options);
+  }
+
+  /**
+   * `DELETE /api/v2/incidents/:id`: disables the incident.
+   * @throws {@link NotFoundError}, {@link ForbiddenError}.
+   * @example
+   * ```ts
+   * await client.incidents.disable(id);
+   * ```
+   */
+  disable(id: string, options: RequestOptions = {}): Promise<DeletedRecord> {
+    return this.disableRecord(id, options);
+  }
+
+  /**
+   * Enables a disabled incident (`record_action: enable_disable_record`).
+   * @throws {@link NotFoundError}, {@link ForbiddenError}.
+   * @example
+   * ```ts
+   * await client.incidents.enable(id);
+   * ```
+   */
+  enable(id: string, options: RequestOptions = {}): Promise<IncidentRecord> {
+    return this.enableRecord(id, options);
+  }
+}

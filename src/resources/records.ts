@@ -1,0 +1,133 @@
+/**
+ * What cases and incidents share (primero-api.md sections 2 and 4): paginated lists with filters, get,
+ * create with a client-generated id (so a retried POST cannot create a second record), PATCH merge,
+ * disable and enable.
+ *
+ * @module
+ */
+import type { z } from 'zod';
+import { ConflictError } from '../core/errors.js';
+import { filtersToQuery, type Filters } from '../core/filters.js';
+import type { PagedIterable, PaginationOptions } from '../core/pagination.js';
+import { path } from '../core/path.js';
+import type { QueryParams } from '../core/query.js';
+import type { Requester } from '../core/requester.js';
+import type { RequestOptions } from '../core/transport.js';
+import { checkInput } from '../core/validate.js';
+import { DeletedRecord, single } from '../models/common.js';
+
+/** Parameters of a record list. Wire names stay as Primero spells them. */
+export interface RecordListParams extends PaginationOptions {
+  /** Field filters, built with plain values, lists, {@link range}, {@link not} and {@link within}. */
+  filters?: Filters | undefined;
+  /** Text search over the identifier fields (`case_id_display`, `short_id`, ...). */
+  query?: string | undefined;
+  /** `short` for the summary fields, or the field names to return (`id`, `enabled`, `last_updated_at` always come). */
+  fields?: 'short' | readonly string[] | undefined;
+  /** Sort field. Default `created_at`, so records created during a scan are appended rather than shifting pages. */
+  order_by?: string | undefined;
+  /** Sort direction. Default `asc`. */
+  order?: 'asc' | 'desc' | undefined;
+}
+
+/** Options of a record create. */
+export interface CreateOptions extends RequestOptions {
+  /**
+   * Default true: the SDK gives the record a client-generated `id` (unless `data.id` is set), so the POST
+   * can be retried after a lost answer without creating a second record; a 409 on a retry means the first
+   * attempt succeeded. With false, the POST is sent once and never retried.
+   */
+  idempotent?: boolean | undefined;
+}
+
+/** Options of a record update. */
+export interface UpdateOptions extends RequestOptions {
+  /**
+   * A record action (`close`, `reopen`, `enable_disable_record`...), sent as the top-level `record_action`
+   * (primero-api.md 2.9).
+   */
+  recordAction?: string | undefined;
+}
+
+/** @internal */
+export abstract class RecordResource<R extends { id: string }, W extends z.ZodType> {
+  constructor(
+    protected readonly api: Requester,
+    protected readonly collection: string,
+    protected readonly schema: z.ZodType<R>,
+    protected readonly writeSchema: W,
+    protected readonly noun: string,
+  ) {}
+
+  /** Builds the query of a list; subclasses add checks. */
+  protected listQuery(params: RecordListParams): QueryParams {
+    const fields = params.fields === undefined || params.fields === 'short' ? params.fields : params.fields.join(',');
+    return { ...filtersToQuery(params.filters), query: params.query, fields, order_by: params.order_by, order: params.order };
+  }
+
+  protected listOf(params: RecordListParams, options: RequestOptions, before?: () => Promise<void>): PagedIterable<R> {
+    const { per, prefetch, signal } = params;
+    return this.api.list<R>({ path: this.collection, query: this.listQuery(params), schema: this.schema, before, per, prefetch, signal }, options);
+  }
+
+  protected async fetch(id: string, params: { fields?: 'short' | readonly string[] | undefined }, options: RequestOptions): Promise<R> {
+    const fields = params.fields === undefined || params.fields === 'short' ? params.fields : params.fields.join(',');
+    const response = await this.api.call({ ...options, method: 'GET', path: this.member(id), query: { fields } }, single(this.schema));
+    return response.data.data;
+  }
+
+  protected async createRecord(data: z.input<W>, options: CreateOptions): Promise<R> {
+    const { idempotent = true, ...request } = options;
+    const checked = checkInput(this.writeSchema, data, `${this.noun} data`) as Record<string, unknown>;
+    const id = (checked.id as string | undefined) ?? (idempotent ? globalThis.crypto.randomUUID() : undefined);
+    const body = { data: id ? { ...checked, id } : checked };
+    try {
+      const response = await this.api.call({ ...request, method: 'POST', path: this.collection, body, idempotent });
+      // With a client id the server answers 204 and no body (primero-api.md 4.3): read the record back.
+      if (response.status === 204 || response.data === undefined) return this.fetch(id as string, {}, request);
+      return this.api.check(single(this.schema), response.data, 'POST', this.collection).data;
+    } catch (error) {
+      // Our own earlier attempt created it and its answer was lost; the retry then meets the id.
+      if (idempotent && id && error instanceof ConflictError && error.attempts > 1) return this.fetch(id, {}, request);
+      throw error;
+    }
+  }
+
+  protected async updateRecord(id: string, patch: z.input<W>, options: UpdateOptions): Promise<R> {
+    const { recordAction, ...request } = options;
+    const checked = checkInput(this.writeSchema, patch, `${this.noun} update`);
+    const body = recordAction === undefined ? { data: checked } : { data: checked, record_action: recordAction };
+    const response = await this.api.call(
+      { ...request, method: 'PATCH', path: this.member(id), body, idempotent: isRepeatSafe(checked) },
+      single(this.schema),
+    );
+    return response.data.data;
+  }
+
+  protected async disableRecord(id: string, options: RequestOptions): Promise<DeletedRecord> {
+    return (await this.api.call({ ...options, method: 'DELETE', path: this.member(id) }, single(DeletedRecord))).data.data;
+  }
+
+  protected enableRecord(id: string, options: RequestOptions): Promise<R> {
+    // The docs' `"status": true` is stale: the server enables through record_state (primero-api.md 4.5).
+    return this.updateRecord(id, { record_state: true } as z.input<W>, { ...options, recordAction: 'enable_disable_record' });
+  }
+
+  /** The path of one record; the id is one encoded segment. */
+  protected member(id: string): string {
+    return this.collection + path`/${id}`;
+  }
+}
+
+/**
+ * @internal
+ * A PATCH is safe to repeat when it merges the same way twice: every subform entry names its `unique_id`
+ * (an entry without one is appended again on each repeat, primero-api.md 4.4).
+ */
+export function isRepeatSafe(patch: unknown): boolean {
+  if (typeof patch !== 'object' || patch === null) return true;
+  return Object.values(patch).every((value) => {
+    if (!Array.isArray(value)) return true;
+    return value.every((entry) => typeof entry !== 'object' || entry === null || typeof (entry as { unique_id?: unknown }).unique_id === 'string');
+  });
+}
