@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 const RESULTS = '.vitest-results.json';
 const steps = [
   ['typecheck', 'npx', ['tsc', '--noEmit']],
+  ['generated types', 'npm', ['run', '--silent', 'generate:check']],
   ['build', 'npm', ['run', '--silent', 'build']],
   ['unit tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}`]],
   ['api docs', 'npm', ['run', '--silent', 'docs']],

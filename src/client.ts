@@ -58,7 +58,7 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
   /**
    * Adds request and response bodies to the log events. Off by default: bodies hold children's records.
-   * Login requests are never logged with their body.
+   * The SDK's own logins are never logged with their body.
    */
   logBodies?: boolean | undefined;
   /** The fetch to use. Default: `globalThis.fetch`, looked up at each request. */
@@ -99,10 +99,17 @@ export interface PaginateOptions<T = unknown> extends PaginationOptions {
   /** Filters and other query parameters; `page` and `per` are set by the iterator. */
   query?: QueryParams | undefined;
   /**
-   * Sort applied unless `query.order_by` is given. Default `created_at` ascending, so records created during
-   * a scan are appended rather than shifting pages. `false` sends no order (the endpoint's default).
+   * Sort applied unless `query.order_by` is given. For record lists (`/cases`, `/incidents`...) the default
+   * is `created_at` ascending, so records created during a scan are appended rather than shifting pages;
+   * other lists keep the endpoint's own order. `false` sends none.
    */
-  order?: SortOrder | false | undefined;
+  sort?: SortOrder | false | undefined;
+  /**
+   * How repeats within one scan are recognised (an offset list can shift a record into the next page):
+   * by default by `id`; give a key function for items whose `id` is not unique (tasks carry their case's
+   * id), or `false` to keep every item.
+   */
+  dedupe?: ((item: T) => unknown) | false | undefined;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -212,13 +219,20 @@ export class PrimeroClient {
    * A client with some options changed that shares this one's auth session and concurrency limit (unless
    * `auth` or `maxConcurrency` is overridden).
    *
+   * @throws {@link ConfigurationError} for a `baseUrl` on another server without its own `auth`.
+   *
    * @example
    * ```ts
    * const patient = client.withOptions({ timeoutMs: 120_000, maxRetries: 5 });
    * ```
    */
   withOptions(overrides: Partial<ClientOptions>): PrimeroClient {
-    const options: ClientOptions = { ...this.#options, ...overrides, auth: overrides.auth ?? this.#auth };
+    const explicitAuth = Object.prototype.hasOwnProperty.call(overrides, 'auth');
+    if (!explicitAuth && overrides.baseUrl !== undefined && parseBaseUrl(overrides.baseUrl, true) !== this.baseUrl) {
+      // The session, cookie or token of one server must never be sent to another.
+      throw new ConfigurationError('withOptions: a different baseUrl needs its own auth (pass auth, or auth: undefined)');
+    }
+    const options: ClientOptions = { ...this.#options, ...overrides, auth: explicitAuth ? overrides.auth : this.#auth };
     if (overrides.maxConcurrency === undefined) derivedLimiters.set(options, this.#limiter);
     return new PrimeroClient(options);
   }
@@ -302,15 +316,18 @@ function parseBaseUrl(value: unknown, allowInsecureHttp: boolean): string {
   return `${url.origin}${path}`;
 }
 
+// Timers take at most 2^31 - 1 ms; a larger delay fires at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
 function positiveInt(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigurationError(`${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) throw new ConfigurationError(`${name} must be a positive integer up to ${MAX_TIMER_MS}`);
   return value;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a non-negative integer`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) throw new ConfigurationError(`${name} must be a non-negative integer up to ${MAX_TIMER_MS}`);
   return value;
 }
 

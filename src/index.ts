@@ -104,3 +104,4 @@ export { ServiceEntry, ServiceImplemented, ServiceWrite } from './models/service
 export type { ServiceInput } from './models/service.js';
 export { TokenInfo } from './models/token.js';
 export { User } from './models/user.js';
+export type { components, operations, paths } from './generated/primero.js';

@@ -204,8 +204,10 @@ function sessionServer(options: SessionServerOptions = {}) {
     const authorization = request.headers.get('authorization');
     if (authorization?.startsWith('Basic ')) {
       // Basic is exempt from CSRF and creates no session (primero-api.md 1.2b, 1.5).
+      // A server without Basic sees no credentials at all; one with Basic refuses a wrong password (1.4).
+      if (!state.acceptBasic) return devise401(UNAUTHENTICATED);
       const valid = authorization === basicHeader(CREDENTIALS.username, state.password);
-      return state.acceptBasic && valid ? HttpResponse.json(resourceBody(method, id)) : devise401(INVALID);
+      return valid ? HttpResponse.json(resourceBody(method, id)) : devise401(INVALID);
     }
     const session = lookup(request);
     if (!session?.user) return devise401(UNAUTHENTICATED);
@@ -895,7 +897,7 @@ describe('autoAuth and plain { username, password }', () => {
     expect(JSON.parse(JSON.stringify(strategy))).toEqual({ type: 'auto', active: 'token' });
   });
 
-  test('with wrong credentials: AuthenticationError, and at most one POST /tokens per failing call', async () => {
+  test('with a wrong password: AuthenticationError from the Basic request, and no login that would count towards the lock-out (primero-api.md 1.2a)', async () => {
     const seen = recordRequests();
     const fake = sessionServer({ basic: true, password: 'the-real-one' });
     const client = testClient({ auth: CREDENTIALS });
@@ -904,9 +906,23 @@ describe('autoAuth and plain { username, password }', () => {
       const error = await rejection(client.request('GET', '/cases'));
       expect(error).toBeInstanceOf(AuthenticationError);
       expect((error as AuthenticationError).message).toContain(INVALID);
+      expect((error as AuthenticationError).url).toBe('/api/v2/cases');
+    }
+    expect(trail(seen)).toEqual(['GET /cases', 'GET /cases', 'GET /cases']);
+    expect(fake.logins).toHaveLength(0);
+  });
+
+  test('when the server does not take Basic at all, a wrong password fails the one login (and later calls try again)', async () => {
+    const seen = recordRequests();
+    const fake = sessionServer({ basic: false, password: 'the-real-one' });
+    const client = testClient({ auth: CREDENTIALS });
+
+    for (let call = 1; call <= 2; call++) {
+      const error = await rejection(client.request('GET', '/cases'));
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as AuthenticationError).message).toContain(INVALID);
       expect(count(seen, 'POST /tokens')).toBe(call);
     }
-    expect(trail(seen).slice(0, 3)).toEqual(['GET /cases', 'GET /primero', 'POST /tokens']);
     expect(fake.logins.every((l) => !l.succeeded)).toBe(true);
   });
 

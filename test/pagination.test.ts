@@ -237,12 +237,12 @@ describe('query', () => {
     expect(query?.has('order')).toBe(false);
   });
 
-  test('order: {by, direction} is sent; order: false sends no sort at all', async () => {
+  test('sort: {by, direction} is sent; sort: false sends no sort at all', async () => {
     const list = serveList(makeRecords(1));
     const client = testClient();
-    await drain(client.paginate<Rec>('/cases', { order: { by: 'registration_date', direction: 'desc' } }));
-    await drain(client.paginate<Rec>('/cases', { order: { by: 'age' } }));
-    await drain(client.paginate<Rec>('/cases', { order: false }));
+    await drain(client.paginate<Rec>('/cases', { sort: { by: 'registration_date', direction: 'desc' } }));
+    await drain(client.paginate<Rec>('/cases', { sort: { by: 'age' } }));
+    await drain(client.paginate<Rec>('/cases', { sort: false }));
     expect(list.requests.map((r) => [r.query.get('order_by'), r.query.get('order')])).toEqual([
       ['registration_date', 'desc'],
       ['age', 'asc'],

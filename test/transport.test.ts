@@ -43,6 +43,14 @@ function status(code: number, headers: Record<string, string> = {}): Response {
   return HttpResponse.json({ errors: [{ status: code, resource: '/api/v2/cases/abc', message: 'x' }] }, { status: code, headers });
 }
 
+/** Primero's configuration-update lock, as the server renders it (primero-api.md 1.5, 3.2). */
+function configLock(retryAfter: string): Response {
+  return HttpResponse.json(
+    { errors: [{ status: 503, resource: '/api/v2/cases/abc', detail: `Retry-After: ${retryAfter}`, message: 'Service Unavailable' }] },
+    { status: 503, headers: { 'Retry-After': retryAfter } },
+  );
+}
+
 describe('retry matrix', () => {
   describe.each(['GET', 'PUT', 'DELETE'] as const)('%s (idempotent)', (method) => {
     test.each(RETRYABLE_STATUSES)('retried on %i up to maxRetries (3 attempts), then the typed error', async (code) => {
@@ -108,17 +116,24 @@ describe('retry matrix', () => {
   });
 
   test.each(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'] as const)('%s is retried on the configuration lock (503 + Retry-After)', async (method) => {
-    const hits = route((n) => (n < 3 ? status(503, { 'Retry-After': '0' }) : HttpResponse.json({ data: { ok: true } })));
+    const hits = route((n) => (n < 3 ? configLock('0') : HttpResponse.json({ data: { ok: true } })));
     await expect(testClient().request(method, '/cases/abc', method === 'GET' ? {} : { body: { data: {} } })).resolves.toEqual({ data: { ok: true } });
     expect(hits.count()).toBe(3);
 
-    const always = route(() => status(503, { 'Retry-After': '0' }));
+    const always = route(() => configLock('0'));
     const e = await rejection(testClient().request(method, '/cases/abc'));
     expect(always.count()).toBe(3);
     expect(e).toBeInstanceOf(ServerError);
     expect((e as ServerError).isConfigurationLock).toBe(true);
     expect((e as ServerError).retryAfterMs).toBe(0);
     expect((e as ServerError).attempts).toBe(3);
+  });
+
+  test.each(['POST', 'PATCH'] as const)("%s is not retried on a proxy's 503, even with Retry-After: only Primero's lock is known to refuse before acting", async (method) => {
+    const hits = route(() => new HttpResponse('<html><body>503 Service Temporarily Unavailable</body></html>', { status: 503, headers: { 'Retry-After': '0', 'content-type': 'text/html' } }));
+    const e = await rejection(testClient().request(method, '/cases/abc', { body: { data: {} } }));
+    expect(hits.count()).toBe(1);
+    expect((e as ServerError).isConfigurationLock).toBe(false);
   });
 
   test('maxRetries: client option and per-call override', async () => {
@@ -146,7 +161,7 @@ describe('Retry-After', () => {
   });
 
   test('longer than retry.maxRetryAfterMs: not waited for, thrown at once with retryAfterMs', async () => {
-    const hits = route(() => status(503, { 'Retry-After': '60' }));
+    const hits = route(() => configLock('60'));
     const client = testClient({ retry: { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10_000 } });
     const started = performance.now();
     const e = await rejection(client.request('POST', '/cases/abc', { body: { data: {} } }));

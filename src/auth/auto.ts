@@ -53,12 +53,15 @@ export function autoAuth(credentials: PasswordCredentials): AuthStrategy {
         const active = mode.value as AuthStrategy;
         if (issuer !== active) return true; // another request already switched modes: replay in the new one
         if (active.type !== 'basic') return active.onRejected(rejection, ctx);
-        if (rejection.status !== 401) return false;
+        // A refused password or a locked account would only be refused again by a login, at the cost of
+        // another failed attempt towards the lock-out (6, primero-api.md 1.2a): only a server that does not
+        // take Basic at all is worth a login.
+        if (rejection.status !== 401 || isCredentialFailure(rejection.message)) return false;
         await mode.renew(() => negotiate(ctx));
         return true;
       },
-      observe(headers) {
-        mode.value?.observe?.(headers);
+      observe(headers, stamp) {
+        issuers.get(stamp)?.observe?.(headers, stamp);
       },
       // Basic works without a login: a signed POST /api/v2/tokens answers who the user is.
       async signIn(ctx) {
@@ -70,4 +73,9 @@ export function autoAuth(credentials: PasswordCredentials): AuthStrategy {
     },
     () => ({ active: mode.value?.type }),
   );
+}
+
+// Devise's texts for a wrong password and a locked account (English; other locales fall through to a login).
+function isCredentialFailure(message: string | undefined): boolean {
+  return message !== undefined && (/^Invalid [A-Za-z ]{1,40} or password\.$/.test(message) || message === 'Your account is locked.');
 }

@@ -43,6 +43,12 @@ export class CookieJar {
     this.#cookies.clear();
   }
 
+  /** Takes every cookie of `other` in place of this jar's own. */
+  adopt(other: CookieJar): void {
+    this.#cookies.clear();
+    for (const [name, value] of other.#cookies) this.#cookies.set(name, value);
+  }
+
   /** The `Cookie` request header, or undefined when the jar is empty. */
   header(): string | undefined {
     if (!this.#cookies.size) return undefined;

@@ -64,7 +64,8 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
     {
       type: 'session',
       async authorize(attempt, ctx) {
-        if (!session.value) await session.renew(() => login(ctx));
+        // While a re-login is under way, the jar is about to change: wait for it rather than sign with the old.
+        if (!session.value || session.renewing) await session.renew(() => login(ctx));
         const write = !SAFE_METHODS.has(attempt.method);
         if (write && !csrfFresh) await csrf.renew(() => refreshCsrf(ctx));
         const headers: Record<string, string> = {};
@@ -83,7 +84,10 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
         await session.renewIfCurrent(rejection.stamp.generation, () => login(ctx));
         return true;
       },
-      observe(headers) {
+      observe(headers, stamp) {
+        // A late answer to the previous session (Rails re-sends its cookie, even with a 401) must not
+        // overwrite the session that replaced it.
+        if (stamp.generation !== session.generation || session.renewing) return;
         if (jar.update(headers).includes(CSRF_COOKIE)) csrfFresh = true;
       },
       async signIn(ctx) {
@@ -109,8 +113,9 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
  * Resolves to the login response (its headers tell a legacy JWT server from a session server).
  * @throws the typed error of a refused login (AuthenticationError, RateLimitError, ...).
  */
-export async function signIn(ctx: AuthContext, credentials: Readonly<PasswordCredentials>, jar: CookieJar): Promise<AuthCallResult> {
-  jar.clear();
+export async function signIn(ctx: AuthContext, credentials: Readonly<PasswordCredentials>, live: CookieJar): Promise<AuthCallResult> {
+  // Built apart and swapped in on success: requests signed meanwhile never see a half-made jar.
+  const jar = new CookieJar();
   const bootstrap = await ctx.call(BOOTSTRAP);
   jar.update(bootstrap.headers);
   if (!bootstrap.ok) throw ctx.fail(BOOTSTRAP, bootstrap);
@@ -124,6 +129,7 @@ export async function signIn(ctx: AuthContext, credentials: Readonly<PasswordCre
   const result = await ctx.call(withCookies(call, jar));
   jar.update(result.headers);
   if (!result.ok) throw ctx.fail(call, result);
+  live.adopt(jar);
   return result;
 }
 

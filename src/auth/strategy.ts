@@ -86,8 +86,11 @@ export interface AuthStrategy {
    * @throws the typed error of a failed login.
    */
   onRejected(rejection: AuthRejection, ctx: AuthContext): Promise<boolean>;
-  /** Sees the headers of every response to a signed attempt (cookie sessions read `Set-Cookie`). */
-  observe?(headers: Headers): void;
+  /**
+   * Sees the headers of every response to an attempt signed with `stamp` (cookie sessions read
+   * `Set-Cookie`; a response to an outdated credential must not overwrite the current one).
+   */
+  observe?(headers: Headers, stamp: AuthStamp): void;
   /**
    * Logs in now with the password and keeps the new credential (`client.tokens.create()`). Resolves to the
    * login response, or undefined when this strategy has no login of its own (Basic, bearer): the SDK then

@@ -50,8 +50,8 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
   };
 
   // A renewal needs no password: the current, still valid bearer vouches for it.
-  const refresh = async (ctx: AuthContext, current: Token): Promise<Token> => {
-    ctx.log('refresh', 'proactive');
+  const refresh = async (ctx: AuthContext, current: Token, why: 'proactive' | 'expiring'): Promise<Token> => {
+    ctx.log('refresh', why);
     const call: AuthCall = { method: 'POST', path: '/tokens', headers: { Authorization: `Bearer ${current.value}` } };
     const result = await ctx.call(call);
     if (result.status === 401) return login(ctx);
@@ -65,10 +65,10 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
         const current = token.value;
         const freshness = current ? tokenFreshness(current.expiresAt, window) : 'expired';
         if (!current || freshness === 'expired') {
-          await token.renew(() => (current && tokenFreshness(current.expiresAt, { minValidityMs: 1_000 }) !== 'expired' ? refresh(ctx, current) : login(ctx)));
+          await token.renew(() => (current && tokenFreshness(current.expiresAt, { minValidityMs: 1_000 }) !== 'expired' ? refresh(ctx, current, 'expiring') : login(ctx)));
         } else if (freshness === 'refresh-soon' && !token.renewing) {
           // Served with the current token meanwhile; a failed background renewal is retried by the next call.
-          token.renew(() => refresh(ctx, current)).catch(() => undefined);
+          token.renew(() => refresh(ctx, current, 'proactive')).catch(() => undefined);
         }
         const { value } = token.value as Token;
         return { headers: { Authorization: `Bearer ${value}` }, generation: token.generation };

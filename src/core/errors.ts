@@ -277,7 +277,13 @@ export class ServerError extends PrimeroApiError {
   readonly isConfigurationLock: boolean;
   constructor(init: ApiErrorInit) {
     super(init, init.retryAfterMs !== undefined ? `${statusText(init.status)}, retry after ${Math.ceil(init.retryAfterMs / 1000)} s` : undefined);
-    this.isConfigurationLock = init.status === 503 && init.retryAfterMs !== undefined;
+    // Primero's own 503 (an errors[] body saying "Service Unavailable"), not a proxy's: only the lock is known
+    // to refuse before anything happens, which is what makes retrying a write safe (primero-api.md 1.5, 3.2).
+    this.isConfigurationLock =
+      init.status === 503 &&
+      init.retryAfterMs !== undefined &&
+      init.bodyKind === 'json' &&
+      init.errors.some((e) => toList(e.message).includes('Service Unavailable'));
   }
 }
 

@@ -91,7 +91,12 @@ export class PagedIterable<T> implements AsyncIterable<T> {
    * Iterates page by page. Each page's `data` holds only items not yet seen in this scan; `metadata` is the
    * server's.
    */
-  async *byPage(): AsyncGenerator<Page<T>, void, undefined> {
+  byPage(): AsyncGenerator<Page<T>, void, undefined> {
+    return this.#scan();
+  }
+
+  /** The scan behind every view; `inspect` sees each page's metadata before more pages are requested. */
+  async *#scan(inspect?: (metadata: PageMetadata) => void): AsyncGenerator<Page<T>, void, undefined> {
     const stop = new AbortController();
     const signal = this.#signal ? AbortSignal.any([this.#signal, stop.signal]) : stop.signal;
     const inFlight = new Map<number, Promise<Page<T>>>();
@@ -112,6 +117,9 @@ export class PagedIterable<T> implements AsyncIterable<T> {
         const { total } = page.metadata;
         per = page.metadata.per > 0 ? page.metadata.per : per;
         lastPage = Math.max(current, Math.ceil(total / per));
+        inspect?.(page.metadata);
+        // Refill the window now, not after the consumer is done with this page.
+        while (next <= Math.min(lastPage, current + this.#prefetch)) request(next++);
         const fresh = page.data.filter((item) => {
           const key = this.#key(item);
           if (key === undefined || key === null) return true;
@@ -143,8 +151,10 @@ export class PagedIterable<T> implements AsyncIterable<T> {
       throw new RequestValidationError('collect() needs { max }, the most items you are ready to hold', [{ path: ['max'], code: 'invalid_type' }]);
     }
     const items: T[] = [];
-    for await (const page of this.byPage()) {
-      if (page.metadata.total > max) throw new CollectLimitError(max, page.metadata.total);
+    const refuse = (metadata: PageMetadata) => {
+      if (metadata.total > max) throw new CollectLimitError(max, metadata.total);
+    };
+    for await (const page of this.#scan(refuse)) {
       items.push(...page.data);
       if (items.length > max) throw new CollectLimitError(max, page.metadata.total);
     }

@@ -1,6 +1,7 @@
 /**
  * Query strings as Primero's `DestringifyService` reads them (primero-api.md section 2.4): lists as
- * `a,b`, booleans as `true`/`false`, dates as `YYYY-MM-DD`, datetimes as ISO-8601 UTC.
+ * `a,b`, booleans as `true`/`false`, `Date` objects as ISO-8601 UTC datetimes (pass a `YYYY-MM-DD`
+ * string for a date). Filters with ranges and negations are built in `filters.ts`.
  *
  * @module
  */

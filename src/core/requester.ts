@@ -26,8 +26,10 @@ export interface SortOrder {
 export interface ListSpec<T> extends PaginationOptions {
   path: string;
   query?: QueryParams | undefined;
-  /** Sort applied unless `query.order_by` is given; `false` sends none. */
-  order?: SortOrder | false | undefined;
+  /** Sort applied unless `query.order_by` is given; `false` sends none. Default: {@link defaultSort}. */
+  sort?: SortOrder | false | undefined;
+  /** How items are recognised as repeats within a scan; `false` keeps every item. Default: by `id`. */
+  dedupe?: ((item: T) => unknown) | false | undefined;
   schema?: z.ZodType<T> | undefined;
   /** Runs before the first page is requested (e.g. checking filter names); a throw stops the list. */
   before?: (() => Promise<void>) | undefined;
@@ -40,6 +42,14 @@ const PageEnvelope = z.object({
 
 /** Default list order: records created during a scan land at its end instead of shifting earlier pages. */
 export const CREATED_ASC: SortOrder = { by: 'created_at', direction: 'asc' };
+
+// The record collections (primero-api.md 2.4); other lists (tasks, audit logs...) sort on their own fields.
+const RECORD_COLLECTION = /^\/(cases|incidents|tracing_requests|families|registry_records)$/;
+
+/** @internal The sort a list gets when none is given: creation order for records, the endpoint's own otherwise. */
+export function defaultSort(path: string): SortOrder | false {
+  return RECORD_COLLECTION.test(path) ? CREATED_ASC : false;
+}
 
 /** @internal */
 export class Requester {
@@ -73,8 +83,8 @@ export class Requester {
 
   /** A lazy list over `spec.path`. */
   list<T>(spec: ListSpec<T>, options: RequestOptions = {}): PagedIterable<T> {
-    const { query = {}, order = CREATED_ASC } = spec;
-    const sort = order && query.order_by === undefined ? { order_by: order.by, order: order.direction ?? 'asc' } : {};
+    const { query = {}, sort = defaultSort(spec.path) } = spec;
+    const order = sort && query.order_by === undefined ? { order_by: sort.by, order: sort.direction ?? 'asc' } : {};
     const pageSchema = spec.schema ? PageEnvelope.extend({ data: z.array(spec.schema) }) : undefined;
     let ready: Promise<void> | undefined;
     return new PagedIterable<T>(
@@ -84,7 +94,7 @@ export class Requester {
           ...options,
           method: 'GET',
           path: spec.path,
-          query: { ...sort, ...query, page, per },
+          query: { ...order, ...query, page, per },
           signal: options.signal ? AbortSignal.any([options.signal, signal]) : signal,
         });
         // The envelope must hold for paging to work at all, whatever `validate` says; items follow the mode.
@@ -92,7 +102,12 @@ export class Requester {
         if (!envelope.success) throw new ResponseValidationError('GET', redactUrl(`/api/v2${spec.path}`), toIssues(envelope.error));
         return (pageSchema ? this.check(pageSchema, response.data, 'GET', spec.path) : response.data) as Page<T>;
       },
-      spec.signal ? spec : { ...spec, signal: options.signal },
+      {
+        per: spec.per,
+        prefetch: spec.prefetch,
+        signal: spec.signal ?? options.signal,
+        ...(spec.dedupe === false ? { key: () => undefined } : spec.dedupe ? { key: spec.dedupe } : {}),
+      },
     );
   }
 }

@@ -17,10 +17,10 @@ import {
   PrimeroApiError,
   PrimeroError,
   RateLimitError,
+  RequestValidationError,
   TimeoutError,
   createApiError,
   parseErrorBody,
-  type ApiErrorInit,
 } from './errors.js';
 import type { Limiter } from './limiter.js';
 import { toAbortError } from './limiter.js';
@@ -89,7 +89,30 @@ export interface TransportConfig {
   headers: Readonly<Record<string, string>>;
 }
 
-type Outcome = { response: Response; text: string; durationMs: number } | { error: PrimeroError };
+type Outcome = { response: Response; text: string } | { error: PrimeroError };
+
+/** What one exchange with the server needs; shared by signed attempts and logins. */
+interface Exchange {
+  method: string;
+  /** Relative to `/api/v2`, starting with `/`. */
+  path: string;
+  /** Redacted path and query, for logs and errors. */
+  url: string;
+  attempt: number;
+  searchParams?: URLSearchParams | undefined;
+  headers: Headers;
+  /** Already serialised JSON, or undefined for no body. */
+  body?: string | undefined;
+  /** The body as given, logged only with `logBodies` (never for logins). */
+  logBody?: unknown;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  /** The caller's own signal, to tell an abort from a deadline. */
+  callerSignal: AbortSignal | undefined;
+}
+
+// Response headers that carry credentials: a caller printing a response must not print these.
+const PRIVATE_RESPONSE_HEADERS = ['set-cookie', 'authorization'];
 
 /** @internal */
 export class Transport {
@@ -108,10 +131,6 @@ export class Transport {
     });
   }
 
-  get config(): TransportConfig {
-    return this.#config;
-  }
-
   /**
    * Sends a call and resolves to its parsed 2xx response.
    * @throws a {@link PrimeroError} subclass for every failure.
@@ -120,6 +139,10 @@ export class Transport {
     const config = this.#config;
     const searchParams = toSearchParams(spec.query);
     const url = redactUrl(`/api/v2${spec.path}${searchParams.size ? `?${searchParams}` : ''}`);
+    // Built once, before anything is sent: a body JSON cannot hold or a header fetch would refuse is the
+    // caller's mistake, not a network failure to retry.
+    const body = serialiseBody(spec.body);
+    const baseHeaders = buildHeaders(config.headers, spec.headers);
     const totalTimeoutMs = spec.totalTimeoutMs ?? config.totalTimeoutMs;
     const deadline = totalTimeoutMs === undefined ? undefined : AbortSignal.timeout(totalTimeoutMs);
     const signal = anySignal(spec.signal, deadline);
@@ -138,14 +161,30 @@ export class Transport {
       attempts++;
       let stamp: AuthStamp | undefined;
       let outcome: Outcome;
+      let sent = false;
       let release: (() => void) | undefined;
       try {
         // Signed before queueing for a slot, so every call waiting on a login shares it, and shares its failure
         // (one throttled login, not one per batch of slots). The price: a request queued behind a re-login
         // goes out once with the old session and is replayed with the new one.
-        stamp = auth ? await auth.authorize({ method: spec.method }, this.#authContext(signal)) : undefined;
+        stamp = auth ? await untilAborted(auth.authorize({ method: spec.method }, this.#authContext()), signal) : undefined;
         release = await config.limiter.acquire(signal);
-        outcome = await this.#attempt(spec, searchParams, url, attempts, stamp, signal);
+        sent = true;
+        const headers = new Headers(baseHeaders);
+        for (const [name, value] of Object.entries(stamp?.headers ?? {})) headers.set(name, value);
+        outcome = await this.#exchange({
+          method: spec.method,
+          path: spec.path,
+          url,
+          attempt: attempts,
+          searchParams,
+          headers,
+          body,
+          logBody: spec.body,
+          timeoutMs: spec.timeoutMs ?? config.timeoutMs,
+          signal,
+          callerSignal: spec.signal ?? signal,
+        });
       } catch (error) {
         // A failed login is judged like a failed attempt; a user's own getToken() error passes through.
         if (!(error instanceof PrimeroError)) throw error;
@@ -161,9 +200,9 @@ export class Transport {
       let error: PrimeroError;
       if ('response' in outcome) {
         const { response, text } = outcome;
-        if (stamp) auth?.observe?.(response.headers);
+        if (stamp) auth?.observe?.(response.headers, stamp);
         if (response.ok) {
-          const parsed = this.#success<T>(spec, url, response, text, attempts);
+          const parsed = this.#success<T>(spec.method, url, response, text, attempts);
           if (!(parsed instanceof PrimeroError)) return parsed;
           error = parsed;
         } else {
@@ -175,7 +214,7 @@ export class Transport {
           const message = error.errors.flatMap((e) => e.message ?? [])[0];
           const status = error.status as 401 | 403;
           try {
-            if (await auth.onRejected({ stamp, status, csrf: status === 403, message }, this.#authContext(signal))) continue;
+            if (await untilAborted(auth.onRejected({ stamp, status, csrf: status === 403, message }, this.#authContext()), signal)) continue;
           } catch (loginError) {
             if (!(loginError instanceof PrimeroError)) throw loginError;
             fail(loginError);
@@ -185,7 +224,8 @@ export class Transport {
         error = outcome.error;
       }
 
-      if (retries >= maxRetries || !isRetryable(error, spec.method, spec.idempotent === true)) fail(error);
+      // Nothing of this call reached the server when signing failed (a login's network error): safe to retry.
+      if (retries >= maxRetries || !isRetryable(error, spec.method, spec.idempotent === true || !sent)) fail(error);
       const retryAfterMs = error instanceof PrimeroApiError ? error.retryAfterMs : undefined;
       const delayMs = retryDelay(retries + 1, retryAfterMs, config.retry);
       const remaining = totalTimeoutMs === undefined ? Infinity : totalTimeoutMs - (Date.now() - started);
@@ -209,11 +249,10 @@ export class Transport {
    * @throws the typed error of a refused login.
    */
   async signIn<T>(options: RequestOptions): Promise<ApiResponse<T>> {
-    const auth = this.#config.auth;
-    const result = await auth?.signIn?.(this.#authContext(options.signal));
+    const result = await untilAborted(Promise.resolve(this.#config.auth?.signIn?.(this.#authContext())), options.signal);
     if (!result) return this.send<T>({ ...options, method: 'POST', path: '/tokens' });
     const response = new Response(result.text, { status: result.status, headers: result.headers });
-    const parsed = this.#success<T>({ method: 'POST', path: '/tokens' }, '/api/v2/tokens', response, result.text, 1);
+    const parsed = this.#success<T>('POST', '/api/v2/tokens', response, result.text, 1);
     if (parsed instanceof PrimeroError) throw parsed;
     return parsed;
   }
@@ -223,105 +262,87 @@ export class Transport {
     this.#config.auth?.signOut?.();
   }
 
-  async #attempt(spec: CallSpec, searchParams: URLSearchParams, url: string, attempt: number, stamp: AuthStamp | undefined, signal: AbortSignal | undefined): Promise<Outcome> {
-    const config = this.#config;
-    const timeoutMs = spec.timeoutMs ?? config.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const attemptSignal = anySignal(signal, timeout) as AbortSignal;
+  /** One request and its whole body, under a per-attempt timeout; never throws, reports instead. */
+  async #exchange(exchange: Exchange): Promise<Outcome> {
+    const log = this.#config.log;
+    const timeout = AbortSignal.timeout(exchange.timeoutMs);
     const started = performance.now();
-    config.log.emit('debug', `${spec.method} ${url}`, {
+    log.emit('debug', `${exchange.method} ${exchange.url}`, {
       type: 'request',
-      method: spec.method,
-      path: url,
-      attempt,
-      ...(config.log.bodies && spec.body !== undefined ? { body: spec.body } : {}),
+      method: exchange.method,
+      path: exchange.url,
+      attempt: exchange.attempt,
+      ...(log.bodies && exchange.logBody !== undefined ? { body: exchange.logBody } : {}),
     });
+    if (exchange.body !== undefined) exchange.headers.set('Content-Type', 'application/json');
     try {
-      const response = await this.#ky(spec.path.slice(1), {
-        method: spec.method,
-        ...(searchParams.size ? { searchParams } : {}),
-        headers: { Accept: 'application/json', ...config.headers, ...spec.headers, ...stamp?.headers },
-        ...(spec.body === undefined ? {} : { json: spec.body }),
-        signal: attemptSignal,
+      const response = await this.#ky(exchange.path.slice(1), {
+        method: exchange.method,
+        ...(exchange.searchParams?.size ? { searchParams: exchange.searchParams } : {}),
+        headers: exchange.headers,
+        ...(exchange.body === undefined ? {} : { body: exchange.body }),
+        signal: anySignal(exchange.signal, timeout) as AbortSignal,
         // A redirect must not carry the credentials anywhere: it is reported, never followed.
         redirect: 'manual',
       });
       const text = await response.text();
       const durationMs = Math.round(performance.now() - started);
-      this.#logResponse(spec.method, url, attempt, response, text, durationMs);
-      return { response, text, durationMs };
+      const requestId = response.headers.get('x-request-id');
+      log.emit(response.ok ? 'debug' : 'warn', `${exchange.method} ${exchange.url} -> ${response.status} in ${durationMs} ms`, {
+        type: 'response',
+        method: exchange.method,
+        path: exchange.url,
+        attempt: exchange.attempt,
+        status: response.status,
+        durationMs,
+        ...(requestId ? { requestId } : {}),
+        ...(log.bodies && exchange.logBody !== null && text ? { body: parseForLog(text) } : {}),
+      });
+      return { response, text };
     } catch (error) {
-      if (signal?.aborted) return { error: toAbortError(spec.signal ?? signal) };
-      if (timeout.aborted) return { error: new TimeoutError(spec.method, url, timeoutMs, 'attempt', attempt) };
-      return { error: connectionError(spec.method, url, error, attempt) };
+      if (exchange.signal?.aborted) return { error: toAbortError(exchange.callerSignal) };
+      if (timeout.aborted) return { error: new TimeoutError(exchange.method, exchange.url, exchange.timeoutMs, 'attempt', exchange.attempt) };
+      return { error: connectionError(exchange.method, exchange.url, error, exchange.attempt) };
     }
   }
 
   /** The parsed body, or the error for a body that cannot be read (judged like a network failure). */
-  #success<T>(spec: CallSpec, url: string, response: Response, text: string, attempts: number): ApiResponse<T> | ConnectionError {
+  #success<T>(method: string, url: string, response: Response, text: string, attempts: number): ApiResponse<T> | ConnectionError {
     const requestId = response.headers.get('x-request-id') ?? undefined;
-    if (response.status === 204 || !text.trim()) return { status: response.status, headers: response.headers, data: undefined as T, requestId };
+    const headers = publicHeaders(response.headers);
+    if (response.status === 204 || !text.trim()) return { status: response.status, headers, data: undefined as T, requestId };
     try {
-      return { status: response.status, headers: response.headers, data: JSON.parse(text) as T, requestId };
+      return { status: response.status, headers, data: JSON.parse(text) as T, requestId };
     } catch {
       // A cut-off body or a proxy's HTML page behind a 200: no data, and worth a retry for safe methods.
       const kind = /^\s*</.test(text) ? 'an HTML page' : 'incomplete or malformed JSON';
-      return new ConnectionError(spec.method, url, `Response body was ${kind}`, { attempts });
+      return new ConnectionError(method, url, `Response body was ${kind}`, { attempts });
     }
   }
 
-  #apiError(method: string, url: string, response: Response, text: string, attempts: number): PrimeroApiError {
-    const { errors, bodyKind } = parseErrorBody(text, response.headers.get('content-type'));
-    const init: ApiErrorInit = {
+  #apiError(method: string, url: string, response: { status: number; headers: Headers }, text: string, attempts: number): PrimeroApiError {
+    return createApiError({
       status: response.status,
       method,
       url,
-      errors,
-      bodyKind,
+      ...parseErrorBody(text, response.headers.get('content-type')),
       requestId: response.headers.get('x-request-id') ?? undefined,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       attempts,
-    };
-    return createApiError(init);
-  }
-
-  #logResponse(method: string, url: string, attempt: number, response: Response, text: string, durationMs: number): void {
-    const log = this.#config.log;
-    const requestId = response.headers.get('x-request-id');
-    let body: unknown;
-    if (log.bodies && text) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    log.emit(response.ok ? 'debug' : 'warn', `${method} ${url} -> ${response.status} in ${durationMs} ms`, {
-      type: 'response',
-      method,
-      path: url,
-      attempt,
-      status: response.status,
-      durationMs,
-      ...(requestId ? { requestId } : {}),
-      ...(body === undefined ? {} : { body }),
     });
   }
 
-  #authContext(signal: AbortSignal | undefined): AuthContext {
+  /**
+   * What a strategy may use while it signs or recovers. Its requests run under the client's timeout only,
+   * never under one caller's signal: a login shared by many calls must not fail because one of them was
+   * cancelled (each caller stops waiting on its own signal instead, see {@link untilAborted}).
+   */
+  #authContext(): AuthContext {
     const config = this.#config;
     const strategy = config.auth?.type ?? 'none';
     return {
-      call: (request) => this.#authCall(request, signal),
-      fail: (request, result) =>
-        createApiError({
-          status: result.status,
-          method: request.method,
-          url: `/api/v2${request.path}`,
-          ...parseErrorBody(result.text, result.headers.get('content-type')),
-          requestId: result.headers.get('x-request-id') ?? undefined,
-          retryAfterMs: parseRetryAfter(result.headers.get('retry-after')),
-        }),
+      call: (request) => this.#authCall(request),
+      fail: (request, result) => this.#apiError(request.method, `/api/v2${request.path}`, result, result.text, 1),
       log: (action, detail) =>
         config.log.emit('info', `auth ${strategy}: ${action}${detail ? ` (${detail})` : ''}`, {
           type: 'auth',
@@ -333,36 +354,22 @@ export class Transport {
   }
 
   /** A login-type request: one attempt, no auth, no limiter (a queue of signed requests may be waiting on it). */
-  async #authCall(request: AuthCall, signal: AbortSignal | undefined): Promise<AuthCallResult> {
-    const url = `/api/v2${request.path}`;
-    const timeout = AbortSignal.timeout(this.#config.timeoutMs);
-    const started = performance.now();
-    this.#config.log.emit('debug', `${request.method} ${url}`, { type: 'request', method: request.method, path: url, attempt: 1 });
-    try {
-      const response = await this.#ky(request.path.slice(1), {
-        method: request.method,
-        headers: { Accept: 'application/json', ...this.#config.headers, ...request.headers },
-        ...(request.json === undefined ? {} : { json: request.json }),
-        signal: anySignal(signal, timeout) as AbortSignal,
-        redirect: 'manual',
-      });
-      const text = await response.text();
+  async #authCall(request: AuthCall): Promise<AuthCallResult> {
+    const outcome = await this.#exchange({
+      method: request.method,
+      path: request.path,
+      url: `/api/v2${request.path}`,
+      attempt: 1,
+      headers: buildHeaders(this.#config.headers, request.headers),
+      body: serialiseBody(request.json),
       // Login bodies are never logged, whatever logBodies says: the request carries the password.
-      const durationMs = Math.round(performance.now() - started);
-      this.#config.log.emit(response.ok ? 'debug' : 'warn', `${request.method} ${url} -> ${response.status} in ${durationMs} ms`, {
-        type: 'response',
-        method: request.method,
-        path: url,
-        attempt: 1,
-        status: response.status,
-        durationMs,
-      });
-      return { status: response.status, ok: response.ok, headers: response.headers, text };
-    } catch (error) {
-      if (signal?.aborted) throw toAbortError(signal);
-      if (timeout.aborted) throw new TimeoutError(request.method, url, this.#config.timeoutMs, 'attempt');
-      throw connectionError(request.method, url, error, 1);
-    }
+      logBody: null,
+      timeoutMs: this.#config.timeoutMs,
+      signal: undefined,
+      callerSignal: undefined,
+    });
+    if ('error' in outcome) throw outcome.error;
+    return { status: outcome.response.status, ok: outcome.response.ok, headers: outcome.response.headers, text: outcome.text };
   }
 }
 
@@ -370,16 +377,76 @@ function isAuthRejection(error: PrimeroApiError): boolean {
   return error.status === 401 || (error instanceof ForbiddenError && error.isCsrf);
 }
 
+/** @internal The body as JSON text. @throws {@link RequestValidationError} for a value JSON cannot hold. */
+function serialiseBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.stringify(body);
+  } catch {
+    throw new RequestValidationError('The request body cannot be serialised as JSON (a cycle or a BigInt?)', [{ path: ['body'], code: 'invalid_json' }]);
+  }
+}
+
+/** @internal The request headers. @throws {@link RequestValidationError} for a name or value fetch refuses. */
+function buildHeaders(...sources: (Readonly<Record<string, string>> | undefined)[]): Headers {
+  const headers = new Headers({ Accept: 'application/json' });
+  for (const source of sources) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+      try {
+        headers.set(name, value);
+      } catch {
+        // The value is not repeated: a header is where secrets live.
+        throw new RequestValidationError(`Header "${name}" has an invalid name or value`, [{ path: ['headers', name], code: 'invalid_header' }]);
+      }
+    }
+  }
+  return headers;
+}
+
+function publicHeaders(headers: Headers): Headers {
+  const copy = new Headers(headers);
+  for (const name of PRIVATE_RESPONSE_HEADERS) copy.delete(name);
+  return copy;
+}
+
+function parseForLog(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
- * A network failure, described by its cause's name and code only: undici's errors can carry the request,
- * and with it the credentials.
+ * A network failure, described by its cause's name and code only: the messages of fetch's errors can quote
+ * a header value or the URL with its query.
  */
 function connectionError(method: string, url: string, error: unknown, attempts: number): ConnectionError {
   const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const original = error instanceof Error ? error : undefined;
-  const summary = new Error(`${original?.name ?? 'Error'}: ${original?.message ?? String(error)}${code ? ` (${code})` : ''}`);
+  const code = typeof cause?.code === 'string' && /^[A-Z0-9_]{2,40}$/.test(cause.code) ? cause.code : undefined;
+  const name = error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : 'Error';
+  const summary = new Error(code ? `${name} (${code})` : name);
   return new ConnectionError(method, url, code ? `Connection failed: ${code}` : 'Connection failed', { cause: summary, attempts });
+}
+
+/** Waits for `promise`, or rejects with an AbortError as soon as `signal` fires; the promise runs on for others. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(toAbortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(toAbortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {

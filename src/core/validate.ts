@@ -11,7 +11,7 @@ import type { LogSink } from './logger.js';
 
 /**
  * How responses are checked against the SDK's schemas:
- * - `strict`: a mismatch throws {@link ResponseValidationError};
+ * - `strict`: a mismatch throws {@link ResponseValidationError}; the result is the schema's output;
  * - `loose` (default): a mismatch is logged as a warning (paths only) and the body is returned as sent, so a
  *   server that differs in one field does not stop a job;
  * - `off`: bodies are trusted, not checked (fastest).
@@ -27,7 +27,9 @@ export function checkResponse<S extends z.ZodType>(
 ): z.output<S> {
   if (mode === 'off') return value as z.output<S>;
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
+  // Only strict returns zod's output; the other modes return the body as sent, so what a caller gets never
+  // depends on whether the body happened to match (a strict schema would drop a deployment's custom fields).
+  if (result.success) return mode === 'strict' ? result.data : (value as z.output<S>);
   const issues = toIssues(result.error);
   if (mode === 'strict') throw new ResponseValidationError(where.method, where.url, issues);
   where.log.emit('warn', `unexpected response shape (${where.method} ${where.url})`, {

@@ -26,7 +26,8 @@ export type IncidentRecord = z.infer<typeof IncidentRecord>;
 export const IncidentWrite = z.looseObject({
   id: Uuid.optional(),
   module_id: z.string().min(1).optional(),
-  incident_case_id: Uuid.nullable().optional(),
+  // A UUID string: the server's core-field schema rejects null (PERMITTED_CORE_FIELDS_SCHEMA).
+  incident_case_id: Uuid.optional(),
   incident_date: DateOnly.nullable().optional(),
   record_state: z.boolean().optional(),
 });

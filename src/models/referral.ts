@@ -12,13 +12,21 @@ export const TransitionStatus = z.enum(['in_progress', 'accepted', 'rejected', '
 /** A referral's status: `in_progress` until the recipient accepts or rejects; `done` once completed. */
 export type TransitionStatus = z.infer<typeof TransitionStatus>;
 
+/**
+ * The API name of a transitioned record's type: `case` or `incident`, the two models with transitions
+ * (`PrimeroModelService.to_name`, primero-api.md 5.1). The docs' `Child` is stale (section 10).
+ */
+export const TransitionRecordType = z.enum(['case', 'incident']);
+/** The type of the record a referral belongs to. */
+export type TransitionRecordType = z.infer<typeof TransitionRecordType>;
+
 /** A referral (or another transition) as listed, created or updated. */
 export const Referral = z.looseObject({
   id: z.string(),
   type: z.string(),
   status: TransitionStatus,
   record_id: z.string(),
-  record_type: z.string(),
+  record_type: TransitionRecordType,
   transitioned_to: z.string().optional(),
   transitioned_to_remote: z.string().optional(),
   transitioned_to_agency: z.string().optional(),

@@ -101,7 +101,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    *   `checkFilters`) an unknown filter name, before the list is requested.
    * @example
    * ```ts
-   * for await (const c of client.cases.list({ filters: { status: 'open', age: range(undefined, 17) }, per: 500 })) console.log(c.id);
+   * for await (const c of client.cases.list({ filters: { status: 'open', age: range(0, 17) }, per: 500 })) console.log(c.id);
    * ```
    */
   list(params: CaseListParams = {}, options: RequestOptions = {}): PagedIterable<CaseRecord> {

@@ -25,7 +25,7 @@ export class LookupsResource {
    * ```
    */
   list(params: PaginationOptions = {}, options: RequestOptions = {}): PagedIterable<Lookup> {
-    return this.api.list({ ...params, path: '/lookups', schema: Lookup, order: { by: 'id' } }, options);
+    return this.api.list({ ...params, path: '/lookups', schema: Lookup, sort: { by: 'id' } }, options);
   }
 
   /**

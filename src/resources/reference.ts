@@ -43,7 +43,7 @@ export class LocationsResource {
    */
   list(params: PaginationOptions & { hierarchy?: boolean } = {}, options: RequestOptions = {}): PagedIterable<Location> {
     const { hierarchy, ...paging } = params;
-    return this.api.list({ ...paging, path: '/locations', query: { hierarchy }, schema: Location, order: { by: 'code' } }, options);
+    return this.api.list({ ...paging, path: '/locations', query: { hierarchy }, schema: Location, sort: { by: 'code' } }, options);
   }
 }
 
@@ -60,6 +60,6 @@ export class UsersResource {
    * ```
    */
   list(params: PaginationOptions = {}, options: RequestOptions = {}): PagedIterable<User> {
-    return this.api.list({ ...params, path: '/users', schema: User, order: false }, options);
+    return this.api.list({ ...params, path: '/users', schema: User }, options);
   }
 }
