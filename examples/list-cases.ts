@@ -6,15 +6,8 @@
  *   npm start                                   # against the built-in stand-in Primero
  *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... npm start
  */
-import { isPrimeroError, path } from 'primero-sdk';
+import { isPrimeroError } from 'primero-sdk';
 import { connect } from './support/connect.js';
-
-interface CaseSummary {
-  id: string;
-  sex?: string;
-  age?: number;
-  protection_concerns?: string[];
-}
 
 const AGE_BANDS = [
   { label: '0-5', max: 5 },
@@ -25,8 +18,9 @@ const AGE_BANDS = [
 const { client, target, close } = connect();
 try {
   console.log(`Open cases on ${target}`);
-  const openCases = client.paginate<CaseSummary>('/cases', {
-    query: { status: 'open', fields: ['id', 'sex', 'age', 'protection_concerns'] },
+  const openCases = client.cases.list({
+    filters: { status: 'open' },
+    fields: ['sex', 'age', 'protection_concerns'],
     per: 100,
     prefetch: 2,
   });
@@ -41,7 +35,8 @@ try {
     total++;
     firstId ??= record.id;
     count(bySex, record.sex ?? 'unknown');
-    count(byAge, typeof record.age === 'number' ? (AGE_BANDS.find((b) => record.age! <= b.max)?.label ?? '18+') : 'unknown');
+    const age = record.age;
+    count(byAge, typeof age === 'number' ? (AGE_BANDS.find((band) => age <= band.max)?.label ?? '18+') : 'unknown');
     for (const concern of record.protection_concerns ?? []) count(byConcern, concern);
   }
 
@@ -52,8 +47,8 @@ try {
   show('by protection concern', new Map([...byConcern].sort(([, a], [, b]) => b - a)));
 
   if (firstId) {
-    const { data } = await client.request<{ data: { id: string; status: string; case_id_display?: string } }>('GET', path`/cases/${firstId}`);
-    console.log(`Fetched case ${data.case_id_display ?? data.id}: status ${data.status}`);
+    const record = await client.cases.get(firstId, { fields: ['case_id_display', 'status'] });
+    console.log(`Fetched case ${record.case_id_display ?? record.id}: status ${record.status}`);
   }
 } catch (error) {
   // SDK errors carry no secret and no record data: safe to print whole.
