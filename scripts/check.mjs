@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The project's one gate, run by `npm test` and CI: typecheck, build, unit tests, API docs, the built
-// package from real ESM and CJS consumers, packaging lints, and the README's main job. It runs every step
-// even after a failure (one red run should show everything that is wrong) and ends with the line CI reads:
-// `N passed, N failed`, counting each vitest test and each other step.
+// The project's one gate, run by `npm test` and CI: typecheck, generated types up to date, build, unit
+// tests, API docs, the built package from real ESM and CJS consumers, packaging lints, and the README's main
+// job. It runs every step even after a failure (one red run should show everything that is wrong) and ends
+// with the line CI reads: `N passed, N failed`, counting each vitest test and each other step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 

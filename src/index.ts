@@ -99,7 +99,7 @@ export type { IncidentInput } from './models/incident.js';
 export { Location } from './models/location.js';
 export { Lookup, LookupValue } from './models/lookup.js';
 export { PrimeroInfo } from './models/primero.js';
-export { Referral, ReferralInput, ReferralRecipient, TransitionStatus } from './models/referral.js';
+export { Referral, ReferralInput, ReferralRecipient, TransitionRecordType, TransitionStatus } from './models/referral.js';
 export { ServiceEntry, ServiceImplemented, ServiceWrite } from './models/service.js';
 export type { ServiceInput } from './models/service.js';
 export { TokenInfo } from './models/token.js';
