@@ -70,6 +70,7 @@ export function autoAuth(credentials: PasswordCredentials): AuthStrategy {
       signOut() {
         (mode.value as AuthStrategy).signOut?.();
       },
+      isSignedIn: () => (mode.value as AuthStrategy).isSignedIn?.(),
     },
     () => ({ active: mode.value?.type }),
   );

@@ -102,6 +102,7 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
         jar.clear();
         csrfFresh = false;
       },
+      isSignedIn: () => session.value === true,
     },
     () => ({ signedIn: session.value === true }),
   );

@@ -99,6 +99,11 @@ export interface AuthStrategy {
   signIn?(ctx: AuthContext): Promise<AuthCallResult | undefined>;
   /** Forgets the credential after `DELETE /api/v2/tokens`; the next request logs in again. */
   signOut?(): void;
+  /**
+   * Whether the strategy holds a session or token now; undefined for strategies that have none (Basic).
+   * A logout without one sends nothing: it would have to log in first, ending the user's other sessions.
+   */
+  isSignedIn?(): boolean | undefined;
 }
 
 /** @internal Gives a strategy object a secret-free face for `JSON.stringify` and `util.inspect`. */

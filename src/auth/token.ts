@@ -92,6 +92,7 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
       signOut() {
         token.clear();
       },
+      isSignedIn: () => token.value !== undefined,
     },
     () => ({ expiresAt: token.value?.expiresAt === undefined ? undefined : new Date(token.value.expiresAt).toISOString() }),
   );

@@ -77,7 +77,9 @@ export function range(from: number | string | Date | undefined, to?: number | st
   if (from === undefined && to === undefined) throw invalid('range() needs at least one bound', ['range'], 'too_small');
   // Primero drops a range whose start is empty (`..17`): `range_class` finds neither a number nor a date in
   // `from`, the filter becomes nil and the list comes back unfiltered (search_filter_service.rb, HEAD 4b95bf9).
-  if (from === undefined) throw invalid('range() needs a start: Primero ignores a range without one and would return every record', ['range', 'from'], 'open_start');
+  if (from === undefined) {
+    throw invalid('range() needs a start: Primero ignores a range without one and would return every record (use 0, or an early date)', ['range', 'from'], 'open_start');
+  }
   // A bound the server would not read as a number or a date makes it drop the filter the same way.
   checkBound(from, 'from');
   if (to !== undefined) checkBound(to, 'to');
@@ -114,6 +116,13 @@ export function within(code: string): FilterWithin {
 }
 
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+// Query parameters that are not filters (primero-api.md 2.4, SearchFilterService::EXCLUDED) and the special
+// filter keys that take a nested value: as a field name each would mean something else, collide with the
+// list's own parameters, or crash the server's filter builder (`not=x`).
+const RESERVED = new Set([
+  'fields', 'order', 'order_by', 'page', 'per', 'total', 'id_search', 'query', 'query_scope', 'phonetic', 'phone_number',
+  'format', 'controller', 'action', 'or', 'not',
+]);
 /** The largest value of a numeric field (int32, primero-api.md 2.6). */
 const INT32_MAX = 2_147_483_647;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -125,7 +134,8 @@ function isCalendarDay(value: string): boolean {
   const match = ISO_DATE.exec(value.slice(0, 10));
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC, which maps years 0-99 to 1900-1999
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
@@ -152,6 +162,7 @@ export function filtersToQuery(filters: Filters | undefined): QueryParams {
   for (const [field, value] of Object.entries(filters ?? {})) {
     if (value === undefined) continue;
     if (!FIELD_NAME.test(field)) throw invalid(`"${field}" is not a field name`, [field], 'invalid_key');
+    if (RESERVED.has(field)) throw invalid(`"${field}" is a list parameter, not a filter`, [field], 'reserved_key');
     if (isFilter(value, 'range')) {
       // An open numeric end is sent as the int32 maximum: the server's NumericRange compares `srch_<field> <= NULL`
       // for an empty end, which matches nothing (numeric_range.rb, HEAD 4b95bf9). Open date ends work as sent.

@@ -76,14 +76,16 @@ export class Requester {
     return this.transport.signIn(options).then((response) => this.check(schema, response.data, 'POST', '/tokens'));
   }
 
-  /** Makes the auth strategy forget its credential. */
-  signOut(): void {
-    this.transport.signOut();
+  /** Ends the session and makes the auth strategy forget its credential. */
+  signOut(options: RequestOptions): Promise<void> {
+    return this.transport.signOut(options);
   }
 
   /** A lazy list over `spec.path`. */
   list<T>(spec: ListSpec<T>, options: RequestOptions = {}): PagedIterable<T> {
-    const { query = {}, sort = defaultSort(spec.path) } = spec;
+    const { sort = defaultSort(spec.path) } = spec;
+    // Undefined values are dropped first, so `order_by: undefined` cannot erase the default sort.
+    const query = Object.fromEntries(Object.entries(spec.query ?? {}).filter(([, value]) => value !== undefined));
     const order = sort && query.order_by === undefined ? { order_by: sort.by, order: sort.direction ?? 'asc' } : {};
     const pageSchema = spec.schema ? PageEnvelope.extend({ data: z.array(spec.schema) }) : undefined;
     let ready: Promise<void> | undefined;

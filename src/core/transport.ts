@@ -257,9 +257,14 @@ export class Transport {
     return parsed;
   }
 
-  /** Makes the auth strategy forget its credential (after `DELETE /api/v2/tokens`). */
-  signOut(): void {
-    this.#config.auth?.signOut?.();
+  /**
+   * `DELETE /api/v2/tokens`, then the auth strategy forgets its credential. Nothing is sent when the
+   * strategy holds no session: signing it first would end the user's other sessions (primero-api.md 1.2).
+   */
+  async signOut(options: RequestOptions): Promise<void> {
+    const auth = this.#config.auth;
+    if (auth?.isSignedIn?.() !== false) await this.send({ ...options, method: 'DELETE', path: '/tokens' });
+    auth?.signOut?.();
   }
 
   /** One request and its whole body, under a per-attempt timeout; never throws, reports instead. */

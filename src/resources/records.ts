@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConflictError } from '../core/errors.js';
+import { ConflictError, ResponseValidationError } from '../core/errors.js';
 import { filtersToQuery, type Filters } from '../core/filters.js';
 import type { PagedIterable, PaginationOptions } from '../core/pagination.js';
 import { path } from '../core/path.js';
@@ -35,7 +35,8 @@ export interface CreateOptions extends RequestOptions {
   /**
    * Default true: the SDK gives the record a client-generated `id` (unless `data.id` is set), so the POST
    * can be retried after a lost answer without creating a second record; a 409 on a retry means the first
-   * attempt succeeded. With false, the POST is sent once and never retried.
+   * attempt succeeded. With your own `data.id`, such a 409 is reported as a ConflictError (the id may have
+   * existed before). With false, the POST is sent once and never retried.
    */
   idempotent?: boolean | undefined;
 }
@@ -62,7 +63,13 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
   /** Builds the query of a list; subclasses add checks. */
   protected listQuery(params: RecordListParams): QueryParams {
     const fields = params.fields === undefined || params.fields === 'short' ? params.fields : params.fields.join(',');
-    return { ...filtersToQuery(params.filters), query: params.query, fields, order_by: params.order_by, order: params.order };
+    const query: QueryParams = { ...filtersToQuery(params.filters), query: params.query, fields };
+    // Only keys that are set: the requester spreads this query over its default sort, so `order_by: undefined`
+    // would erase the default `created_at asc` and the server would sort newest first. A sort field without a
+    // direction gets the documented default `asc` (the server's own default is `desc`).
+    if (params.order_by !== undefined) Object.assign(query, { order_by: params.order_by, order: params.order ?? 'asc' });
+    else if (params.order !== undefined) query.order = params.order;
+    return query;
   }
 
   protected listOf(params: RecordListParams, options: RequestOptions, before?: () => Promise<void>): PagedIterable<R> {
@@ -79,16 +86,21 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
   protected async createRecord(data: z.input<W>, options: CreateOptions): Promise<R> {
     const { idempotent = true, ...request } = options;
     const checked = checkInput(this.writeSchema, data, `${this.noun} data`) as Record<string, unknown>;
-    const id = (checked.id as string | undefined) ?? (idempotent ? globalThis.crypto.randomUUID() : undefined);
+    const given = checked.id as string | undefined;
+    const id = given ?? (idempotent ? globalThis.crypto.randomUUID() : undefined);
     const body = { data: id ? { ...checked, id } : checked };
     try {
       const response = await this.api.call({ ...request, method: 'POST', path: this.collection, body, idempotent });
       // With a client id the server answers 204 and no body (primero-api.md 4.3): read the record back.
-      if (response.status === 204 || response.data === undefined) return this.fetch(id as string, {}, request);
+      if (response.status === 204 || response.data === undefined) {
+        if (!id) throw new ResponseValidationError('POST', `/api/v2${this.collection}`, [{ path: ['data'], code: 'missing_body' }]);
+        return this.fetch(id, {}, request);
+      }
       return this.api.check(single(this.schema), response.data, 'POST', this.collection).data;
     } catch (error) {
-      // Our own earlier attempt created it and its answer was lost; the retry then meets the id.
-      if (idempotent && id && error instanceof ConflictError && error.attempts > 1) return this.fetch(id, {}, request);
+      // Our own earlier attempt created it and its answer was lost; the retry then meets the id. Only an id
+      // the SDK made up is known to be ours: a given one may have existed before the first attempt.
+      if (idempotent && !given && id && error instanceof ConflictError && error.attempts > 1) return this.fetch(id, {}, request);
       throw error;
     }
   }

@@ -102,7 +102,8 @@ export class ReferralsResource {
    * await client.referrals.reject(caseId, referralId, { rejected_reason: 'Outside our area' });
    * ```
    */
-  reject(caseId: string, referralId: string, params: { rejected_reason: string }, options: RequestOptions = {}): Promise<Referral> {
+  // async, so that a missing reason is a rejected promise like every other failure, not a synchronous throw.
+  async reject(caseId: string, referralId: string, params: { rejected_reason: string }, options: RequestOptions = {}): Promise<Referral> {
     const reason = params?.rejected_reason;
     if (typeof reason !== 'string' || !reason.trim()) throw new RequestValidationError('reject() needs a rejected_reason', [{ path: ['rejected_reason'], code: 'too_small' }]);
     return this.#respond(caseId, referralId, { status: 'rejected', rejected_reason: reason }, options);

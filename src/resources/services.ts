@@ -74,7 +74,8 @@ export class ServicesResource {
    * await client.services.update(caseId, uniqueId, { service_appointment_date: '2024-06-01' });
    * ```
    */
-  update(caseId: string, uniqueId: string, patch: Omit<ServiceInput, 'service_type'> & { service_type?: string }, options: RequestOptions = {}): Promise<ServiceEntry> {
+  // async (as markImplemented below): a bad input is a rejected promise, not a synchronous throw.
+  async update(caseId: string, uniqueId: string, patch: Omit<ServiceInput, 'service_type'> & { service_type?: string }, options: RequestOptions = {}): Promise<ServiceEntry> {
     return this.#write(caseId, { ...checkInput(ServiceWrite, patch, 'service update'), unique_id: checkUniqueId(uniqueId) }, options);
   }
 
@@ -122,7 +123,7 @@ export class ServicesResource {
    * await client.services.markImplemented(caseId, uniqueId);
    * ```
    */
-  markImplemented(caseId: string, uniqueId: string, at: Date = new Date(), options: RequestOptions = {}): Promise<ServiceEntry> {
+  async markImplemented(caseId: string, uniqueId: string, at: Date = new Date(), options: RequestOptions = {}): Promise<ServiceEntry> {
     const when = checkInput(DateTime, at instanceof Date && !Number.isNaN(at.getTime()) ? at.toISOString() : String(at), 'implementation time');
     return this.update(caseId, uniqueId, { service_implemented_day_time: when }, options);
   }

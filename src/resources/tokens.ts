@@ -43,14 +43,14 @@ export class TokensResource {
 
   /**
    * `DELETE /api/v2/tokens`: ends the session (and, in identity-provider mode, blacklists the token); the
-   * client forgets its credential and logs in again on its next request.
+   * client forgets its credential and logs in again on its next request. A client that never logged in
+   * sends nothing.
    * @example
    * ```ts
    * await client.tokens.delete();
    * ```
    */
-  async delete(options: RequestOptions = {}): Promise<void> {
-    await this.api.call({ ...options, method: 'DELETE', path: '/tokens' });
-    this.api.signOut();
+  delete(options: RequestOptions = {}): Promise<void> {
+    return this.api.signOut(options);
   }
 }
