@@ -11,7 +11,7 @@ import type { Requester } from '../core/requester.js';
 import type { RequestOptions } from '../core/transport.js';
 import { checkInput } from '../core/validate.js';
 import { Uuid, many, single } from '../models/common.js';
-import { Referral, ReferralInput, ReferralRecipient, type TransitionStatus } from '../models/referral.js';
+import { Referral, ReferralInput, ReferralRecipient, TransitionStatus } from '../models/referral.js';
 
 /** Which users can receive a referral (`GET /api/v2/users/refer-to`). */
 export interface RecipientParams {
@@ -32,6 +32,7 @@ const RecipientQuery = z.strictObject({
   location: z.string().min(1).optional(),
 });
 const CaseIds = z.array(Uuid).min(1);
+const Statuses = z.array(TransitionStatus).min(1);
 
 /** Referrals. Reach it as `client.referrals`. */
 export class ReferralsResource {
@@ -39,15 +40,18 @@ export class ReferralsResource {
   constructor(private readonly api: Requester) {}
 
   /**
-   * `GET /api/v2/cases/:caseId/referrals`: the referrals of a case the user may see (not paginated).
-   * @throws {@link NotFoundError}, {@link ForbiddenError}.
+   * `GET /api/v2/cases/:caseId/referrals`: the referrals of a case the user may see (not paginated),
+   * optionally only those in the given status or statuses (the server has no such filter: the SDK keeps them).
+   * @throws {@link RequestValidationError} for an unknown status; {@link NotFoundError}, {@link ForbiddenError}.
    * @example
    * ```ts
-   * const pending = (await client.referrals.list(caseId)).filter((r) => r.status === 'in_progress');
+   * const pending = await client.referrals.list(caseId, { status: 'in_progress' });
    * ```
    */
-  async list(caseId: string, options: RequestOptions = {}): Promise<Referral[]> {
-    return (await this.api.call({ ...options, method: 'GET', path: path`/cases/${caseId}/referrals` }, many(Referral))).data.data;
+  async list(caseId: string, params: { status?: TransitionStatus | readonly TransitionStatus[] } = {}, options: RequestOptions = {}): Promise<Referral[]> {
+    const wanted = params.status === undefined ? undefined : checkInput(Statuses, [params.status].flat(), 'referral status');
+    const { data } = await this.api.call({ ...options, method: 'GET', path: path`/cases/${caseId}/referrals` }, many(Referral));
+    return wanted ? data.data.filter((referral) => wanted.includes(referral.status)) : data.data;
   }
 
   /**

@@ -55,6 +55,21 @@ describe('referrals.list', () => {
     expect(seen[0]!.body).toBe('');
   });
 
+  test('status keeps only the referrals in that status or those statuses (the server has no such filter)', async () => {
+    const rows = [referral('in_progress'), referral('accepted', { id: CASE2 }), referral('done', { id: '9b8c7d6e-5f40-4a3b-9c2d-1e0f9a8b7c6d' })];
+    server.use(http.get(`${API}/cases/:id/referrals`, () => HttpResponse.json({ data: rows })));
+    const client = testClient();
+    expect((await client.referrals.list(CASE, { status: 'in_progress' })).map((r) => r.status)).toEqual(['in_progress']);
+    expect((await client.referrals.list(CASE, { status: ['accepted', 'done'] })).map((r) => r.status)).toEqual(['accepted', 'done']);
+  });
+
+  test('an unknown status is a RequestValidationError, before any request', async () => {
+    const seen = recordRequests();
+    const error = await rejection(testClient().referrals.list(CASE, { status: 'pending' as never }));
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect(seen).toHaveLength(0);
+  });
+
   test('404 → NotFoundError', async () => {
     server.use(http.get(`${API}/cases/:id/referrals`, () => errorFor(404, 'Not Found')));
     await expect(testClient().referrals.list(CASE)).rejects.toBeInstanceOf(NotFoundError);
