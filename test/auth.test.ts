@@ -10,13 +10,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { http, HttpResponse, type JsonBodyType } from 'msw';
+import { delay, http, HttpResponse, type JsonBodyType } from 'msw';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
+  AbortError,
   AuthenticationError,
   ConfigurationError,
   ForbiddenError,
   RateLimitError,
+  TimeoutError,
   autoAuth,
   basicAuth,
   bearerAuth,
@@ -27,12 +29,14 @@ import {
 } from '../src/index.js';
 import { deferred, rejection } from './support/async.js';
 import { captureLogs } from './support/logs.js';
+import { trail } from './support/requests.js';
 import { API, CREDENTIALS, recordRequests, server, testClient, type Seen } from './support/server.js';
 
 const INVALID = 'Invalid User name or password.';
 const EXPIRED = 'Your session expired. Please sign in again to continue.';
 const UNAUTHENTICATED = 'You need to sign in or sign up before continuing.';
 const CSRF_REFUSED = "Can't verify CSRF token authenticity.";
+const LOCKED = 'Your account is locked.';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 afterEach(() => {
@@ -41,11 +45,6 @@ afterEach(() => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
-
-/** `GET /cases`-style lines of what the server saw, in order. */
-function trail(seen: readonly Seen[]): string[] {
-  return seen.map((s) => `${s.method} ${s.path.replace('/api/v2', '')}`);
-}
 
 function count(seen: readonly Seen[], line: string): number {
   return trail(seen).filter((l) => l === line).length;
@@ -125,6 +124,8 @@ interface SessionServerOptions {
   csrf?: boolean;
   basic?: boolean;
   password?: string;
+  /** Re-send the request's `_app_session` cookie with every 401 of a resource, as Rails does (primero-api.md 1.2a). */
+  resendCookieOn401?: boolean;
 }
 
 /**
@@ -198,6 +199,15 @@ function sessionServer(options: SessionServerOptions = {}) {
     return new Response(JSON.stringify(body), { status, headers });
   };
 
+  /** Devise's 401; with `resendCookieOn401`, carrying the session cookie the request came with (a plain Response). */
+  const refuse = (request: Request, message: string): Response => {
+    const sent = cookiesOf(request).get('_app_session');
+    if (!options.resendCookieOn401 || sent === undefined) return devise401(message);
+    const headers = new Headers({ 'Content-Type': 'application/json; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="Primero" charset="UTF8"' });
+    headers.append('Set-Cookie', `_app_session=${sent}; path=/; HttpOnly; SameSite=Lax`);
+    return new Response(JSON.stringify({ error: message }), { status: 401, headers });
+  };
+
   const resource = async ({ request, params }: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
     const method = request.method;
     const id = typeof params.id === 'string' ? params.id : undefined;
@@ -210,12 +220,12 @@ function sessionServer(options: SessionServerOptions = {}) {
       return valid ? HttpResponse.json(resourceBody(method, id)) : devise401(INVALID);
     }
     const session = lookup(request);
-    if (!session?.user) return devise401(UNAUTHENTICATED);
+    if (!session?.user) return refuse(request, UNAUTHENTICATED);
     if (session.expired) {
       // Devise timeoutable signs the user out of the session.
       session.user = undefined;
       session.expired = false;
-      return devise401(EXPIRED);
+      return refuse(request, EXPIRED);
     }
     if (state.csrfProtection && !SAFE_METHODS.has(method) && request.headers.get('x-csrf-token') !== session.csrf) {
       return csrf403(new URL(request.url).pathname);
@@ -585,6 +595,21 @@ describe('sessionAuth', () => {
     expect(trail(seen)).toEqual(['GET /primero', 'POST /tokens', 'GET /primero', 'POST /tokens', 'GET /cases']);
     expect(fake.logins).toHaveLength(1);
   });
+
+  test('a network failure while logging in does not stop a POST from being retried: nothing of the POST had been sent', async () => {
+    const seen = recordRequests();
+    const fake = sessionServer();
+    server.use(http.get(`${API}/primero`, () => HttpResponse.error(), { once: true }));
+    const client = testClient({ auth: sessionAuth(CREDENTIALS) });
+
+    const body = await client.request('POST', '/cases', { body: { data: {} } });
+
+    expect(body).toEqual({ data: { id: 'case-new' } });
+    // The failed bootstrap, then the whole login again, the CSRF refresh, and the POST exactly once.
+    expect(trail(seen)).toEqual(['GET /primero', 'GET /primero', 'POST /tokens', 'GET /primero', 'POST /cases']);
+    expect(fake.logins).toHaveLength(1);
+    expect(seen[4]!.headers.get('x-csrf-token')).toBe(fake.signedIn()[0]!.csrf);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -912,6 +937,21 @@ describe('autoAuth and plain { username, password }', () => {
     expect(fake.logins).toHaveLength(0);
   });
 
+  test('a Basic 401 "Your account is locked." is thrown as AuthenticationError without any login (a login would be refused too)', async () => {
+    const seen = recordRequests();
+    const fake = sessionServer({ basic: true });
+    server.use(http.get(`${API}/cases`, () => devise401(LOCKED)));
+    const client = testClient({ auth: CREDENTIALS });
+
+    const error = await rejection(client.request('GET', '/cases'));
+
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).message).toBe(`401 ${LOCKED} (GET /api/v2/cases)`);
+    expect((error as AuthenticationError).attempts).toBe(1);
+    expect(trail(seen)).toEqual(['GET /cases']);
+    expect(fake.logins).toEqual([]);
+  });
+
   test('when the server does not take Basic at all, a wrong password fails the one login (and later calls try again)', async () => {
     const seen = recordRequests();
     const fake = sessionServer({ basic: false, password: 'the-real-one' });
@@ -1089,6 +1129,101 @@ describe('single-flight and generations', () => {
     expect(count(seen, 'GET /primero')).toBe(2);
     expect(count(seen, 'POST /cases')).toBe(10);
     for (const write of seen.filter((s) => s.path === '/api/v2/cases')) expect(write.headers.get('x-csrf-token')).toBe(fake.signedIn()[0]!.csrf);
+  });
+
+  test("a shared login runs under the client's timeout, not the caller's signal: aborting the call that started it rejects that call at once, the other completes", async () => {
+    const seen = recordRequests();
+    const fake = sessionServer();
+    const gate = deferred();
+    server.use(
+      http.post(`${API}/tokens`, async () => {
+        await gate.promise; // the login is held open by the server
+        return undefined; // then on to the fake server
+      }),
+    );
+    const client = testClient({ auth: sessionAuth(CREDENTIALS) });
+    const controller = new AbortController();
+    const reason = new Error('user left the page');
+
+    const a = rejection(client.request('GET', '/cases/a', { signal: controller.signal }));
+    const b = client.request('GET', '/cases/b');
+    await vi.waitFor(() => expect(count(seen, 'POST /tokens')).toBe(1));
+    controller.abort(reason);
+
+    // A does not wait for the login it started.
+    const early = await Promise.race([a, delay(1_000).then(() => 'still waiting')]);
+    expect(early).toBeInstanceOf(AbortError);
+    expect((early as AbortError).cause).toBe(reason);
+    expect(fake.logins).toEqual([]);
+
+    gate.resolve();
+    await expect(b).resolves.toEqual({ data: { id: 'b' } });
+    expect(trail(seen)).toEqual(['GET /primero', 'POST /tokens', 'GET /cases/b']);
+    expect(fake.logins.map((l) => l.succeeded)).toEqual([true]);
+  });
+
+  test("a shared login is not cut short by one caller's totalTimeoutMs: that call times out, the other completes after the one login", async () => {
+    const seen = recordRequests();
+    const fake = sessionServer();
+    server.use(
+      http.post(`${API}/tokens`, async () => {
+        await delay(150);
+        return undefined;
+      }),
+    );
+    const client = testClient({ auth: sessionAuth(CREDENTIALS) });
+
+    const a = rejection(client.request('GET', '/cases/a', { totalTimeoutMs: 50 }));
+    const b = client.request('GET', '/cases/b');
+
+    const error = await a;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ scope: 'total', timeoutMs: 50, url: '/api/v2/cases/a' });
+    expect(fake.logins).toEqual([]); // A gave up while the login was still under way
+
+    await expect(b).resolves.toEqual({ data: { id: 'b' } });
+    expect(trail(seen)).toEqual(['GET /primero', 'POST /tokens', 'GET /cases/b']);
+    expect(fake.logins.map((l) => l.succeeded)).toEqual([true]);
+  });
+
+  test('a late 401 for the outdated session, re-sending its cookie as Rails does, does not overwrite the renewed session', async () => {
+    const seen = recordRequests();
+    const fake = sessionServer({ resendCookieOn401: true });
+    // One slot: the calls queued behind the first go out with the old session while the re-login runs.
+    const client = testClient({ auth: sessionAuth(CREDENTIALS), maxConcurrency: 1 });
+    await client.request('GET', '/cases');
+    const old = fake.signedIn()[0]!.id;
+    fake.expireSessions();
+    // c1's refusal starts the re-login; the calls queued behind it, signed with the old session, are answered
+    // only once the renewed session exists (plus a moment for the client to take it in): their 401s are late.
+    server.use(
+      http.get(`${API}/cases/:id`, async ({ request, params }) => {
+        if (params.id !== 'c1' && parseCookies(request.headers.get('cookie')).get('_app_session') === old) {
+          await vi.waitFor(() => expect(fake.signedIn()).toHaveLength(1));
+          await delay(20);
+        }
+        return undefined; // on to the fake server
+      }),
+    );
+    seen.length = 0;
+
+    const ids = ['c1', 'c2', 'c3', 'c4'];
+    const bodies = await Promise.all(ids.map((id) => client.request('GET', `/cases/${id}`)));
+
+    expect(bodies).toEqual(ids.map((id) => ({ data: { id } })));
+    expect(count(seen, 'POST /tokens')).toBe(1);
+    const renewed = fake.signedIn()[0]!.id;
+    expect(renewed).not.toBe(old);
+    for (const id of ids) {
+      const attempts = seen.filter((s) => s.path === `/api/v2/cases/${id}`);
+      expect(parseCookies(attempts.at(-1)!.headers.get('cookie')).get('_app_session')).toBe(renewed);
+    }
+
+    // The jar still holds the renewed session: the next call needs no login.
+    seen.length = 0;
+    await client.request('GET', '/cases/c5');
+    expect(trail(seen)).toEqual(['GET /cases/c5']);
+    expect(parseCookies(seen[0]!.headers.get('cookie')).get('_app_session')).toBe(renewed);
   });
 
   test('a 401 is replayed exactly once, outside the retry budget: maxRetries 0 still replays, and a second 401 throws', async () => {

@@ -59,6 +59,11 @@ describe('constructor validation', () => {
     ['timeoutMs Infinity', { baseUrl: BASE, timeoutMs: Number.POSITIVE_INFINITY }],
     ['timeoutMs a string', { baseUrl: BASE, timeoutMs: '1000' }],
     ['totalTimeoutMs negative', { baseUrl: BASE, totalTimeoutMs: -5 }],
+    ['timeoutMs over 2^31 - 1 (a timer would fire at once)', { baseUrl: BASE, timeoutMs: 2 ** 31 }],
+    ['totalTimeoutMs over 2^31 - 1', { baseUrl: BASE, totalTimeoutMs: 2 ** 31 }],
+    ['retry.maxRetryAfterMs over 2^31 - 1', { baseUrl: BASE, retry: { maxRetryAfterMs: 2 ** 31 } }],
+    ['retry.maxDelayMs over 2^31 - 1', { baseUrl: BASE, retry: { maxDelayMs: 2 ** 31 } }],
+    ['retry.baseDelayMs over 2^31 - 1', { baseUrl: BASE, retry: { baseDelayMs: 2 ** 31 } }],
     ['maxRetries negative', { baseUrl: BASE, maxRetries: -1 }],
     ['maxRetries fractional', { baseUrl: BASE, maxRetries: 0.5 }],
     ['maxRetries a string', { baseUrl: BASE, maxRetries: '2' }],
@@ -122,6 +127,19 @@ describe('constructor validation', () => {
     for (const logLevel of ['debug', 'info', 'warn', 'error'] as const) expect(() => testClient({ logLevel })).not.toThrow();
     for (const validate of ['strict', 'loose', 'off'] as const) expect(testClient({ validate }).validate).toBe(validate);
     expect(testClient().validate).toBe('loose');
+  });
+
+  test('the longest delay a timer takes (2^31 - 1 ms) is accepted for every timeout, and does not fire at once', async () => {
+    const max = 2 ** 31 - 1;
+    server.use(
+      http.get(`${API}/cases`, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return ok();
+      }),
+    );
+    const client = testClient({ timeoutMs: max, totalTimeoutMs: max, maxRetries: 0, retry: { baseDelayMs: max, maxDelayMs: max, maxRetryAfterMs: max } });
+    await expect(client.request('GET', '/cases')).resolves.toEqual({ data: { ok: true } });
+    expect(() => client.withOptions({ timeoutMs: max + 1 })).toThrow(ConfigurationError);
   });
 
   test('the constructor sends nothing, even with credentials to check', async () => {
@@ -237,6 +255,39 @@ describe('withOptions', () => {
     expect(() => base.withOptions({ baseUrl: 'http://primero.test' })).toThrow(ConfigurationError);
     expect(() => base.withOptions({ validate: 'nope' as never })).toThrow(ConfigurationError);
   });
+
+  test('a baseUrl on another server without its own auth is a ConfigurationError: a credential must not travel to another server', () => {
+    const fetch = forbiddenFetch();
+    const base = testClient({ auth: basicAuth(CREDENTIALS), fetch });
+    for (const baseUrl of ['https://other.example', 'https://primero.test:8443', 'https://sub.primero.test']) {
+      expect(() => base.withOptions({ baseUrl })).toThrow(ConfigurationError);
+      expect(() => base.withOptions({ baseUrl, timeoutMs: 5_000 })).toThrow(/needs its own auth/);
+    }
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  test('another baseUrl with auth: undefined is a client that sends no Authorization (nor cookie)', async () => {
+    const seen = recordRequests();
+    server.use(http.get('https://other.example/api/v2/cases', ok));
+    const base = testClient({ auth: basicAuth(CREDENTIALS) });
+    const other = base.withOptions({ baseUrl: 'https://other.example', auth: undefined });
+    expect(other.toJSON()).toEqual({ baseUrl: 'https://other.example', auth: 'none', validate: 'loose' });
+    await expect(other.request('GET', '/cases')).resolves.toEqual({ data: { ok: true } });
+    expect(seen.map((s) => [s.path, s.headers.get('authorization'), s.headers.get('cookie')])).toEqual([['/api/v2/cases', null, null]]);
+    expect(base.toJSON().auth).toBe('basic');
+  });
+
+  test.each(['https://primero.test/', 'https://primero.test/api/v2', 'https://primero.test/api/v2/', 'HTTPS://Primero.TEST:443'])(
+    '%s is the same server: the derived client keeps the auth',
+    async (baseUrl) => {
+      const seen = recordRequests();
+      server.use(http.get(`${API}/cases`, ok));
+      const derived = testClient({ auth: basicAuth(CREDENTIALS) }).withOptions({ baseUrl });
+      expect(derived.toJSON()).toEqual({ baseUrl: BASE, auth: 'basic', validate: 'loose' });
+      await derived.request('GET', '/cases');
+      expect(seen.map((s) => s.headers.get('authorization'))).toEqual([`Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString('base64')}`]);
+    },
+  );
 
   test('keeps every option not overridden (validate, baseUrl, auth type)', () => {
     const base = new PrimeroClient({ baseUrl: 'https://primero.test/primero', auth: CREDENTIALS, validate: 'strict' });

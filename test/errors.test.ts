@@ -188,6 +188,24 @@ describe('status to error class (primero-api.md 3.2)', () => {
     expect((e as ServerError).isConfigurationLock).toBe(false);
   });
 
+  test.each([
+    ["a gateway's JSON saying the same words outside Primero's envelope", () => HttpResponse.json({ message: 'Service Unavailable' }, { status: 503, headers: { 'Retry-After': '30' } }), 'json'],
+    [
+      'an errors[] envelope with another message',
+      () => HttpResponse.json({ errors: [{ status: 503, resource: '/api/v2/cases', message: 'upstream connect error' }] }, { status: 503, headers: { 'Retry-After': '30' } }),
+      'json',
+    ],
+    ['plain text "Service Unavailable"', () => new HttpResponse('Service Unavailable', { status: 503, headers: { 'Content-Type': 'text/plain', 'Retry-After': '30' } }), 'text'],
+  ])('503 with Retry-After but not Primero\'s lock body (%s) is a ServerError that is not the lock', async (_name, respond, bodyKind) => {
+    const e = await errorFor(respond);
+    expect(e).toBeInstanceOf(ServerError);
+    const error = e as ServerError;
+    expect(error.isConfigurationLock).toBe(false);
+    expect(error.retryAfterMs).toBe(30_000);
+    expect(error.bodyKind).toBe(bodyKind);
+    expect(error.message).toBe('503 Service Unavailable, retry after 30 s (GET /api/v2/cases)');
+  });
+
   test.each([400, 405, 413, 418])('other 4xx (%i) is a plain PrimeroApiError', async (status) => {
     const e = await errorFor(() => HttpResponse.json({ errors: [{ status, message: 'param is missing or the value is empty: data' }] }, { status }));
     expect(Object.getPrototypeOf(e)).toBe(PrimeroApiError.prototype);

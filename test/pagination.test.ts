@@ -237,6 +237,14 @@ describe('query', () => {
     expect(query?.has('order')).toBe(false);
   });
 
+  test('an undefined order_by in the query does not erase the default sort', async () => {
+    const list = serveList(makeRecords(3));
+    await drain(testClient().paginate<Rec>('/cases', { query: { order_by: undefined, order: undefined } }));
+    const first = list.requests[0]!;
+    expect(first.query.get('order_by')).toBe('created_at');
+    expect(first.query.get('order')).toBe('asc');
+  });
+
   test('sort: {by, direction} is sent; sort: false sends no sort at all', async () => {
     const list = serveList(makeRecords(1));
     const client = testClient();
@@ -248,6 +256,34 @@ describe('query', () => {
       ['age', 'asc'],
       [null, null],
     ]);
+  });
+
+  test.each([
+    ['/cases', 'created_at', 'asc'],
+    ['/incidents', 'created_at', 'asc'],
+    ['/tracing_requests', 'created_at', 'asc'],
+    ['/families', 'created_at', 'asc'],
+    ['/registry_records', 'created_at', 'asc'],
+    ['/tasks', null, null],
+    ['/audit_logs', null, null],
+  ])('the default sort of %s: order_by %s, order %s (only record collections are sorted by creation)', async (path, orderBy, order) => {
+    const list = serveList(makeRecords(1), { path });
+    await drain(testClient().paginate<Rec>(path));
+    expect(list.requests.map((r) => [r.query.get('order_by'), r.query.get('order')])).toEqual([[orderBy, order]]);
+  });
+
+  test('sort: {by, direction} is sent on a list without a default sort (/tasks); sort: false sends none on a record list', async () => {
+    const tasks = serveList(makeRecords(1), { path: '/tasks' });
+    const incidents = serveList(makeRecords(1), { path: '/incidents' });
+    const client = testClient();
+    await drain(client.paginate<Rec>('/tasks', { sort: { by: 'due_date', direction: 'desc' } }));
+    await drain(client.paginate<Rec>('/tasks', { sort: { by: 'priority' } }));
+    await drain(client.paginate<Rec>('/incidents', { sort: false }));
+    expect(tasks.requests.map((r) => Object.fromEntries(r.query))).toEqual([
+      { order_by: 'due_date', order: 'desc', page: '1', per: '100' },
+      { order_by: 'priority', order: 'asc', page: '1', per: '100' },
+    ]);
+    expect(incidents.requests.map((r) => Object.fromEntries(r.query))).toEqual([{ page: '1', per: '100' }]);
   });
 
   test('page and per set by the user in the query are overridden by the iterator', async () => {
@@ -317,6 +353,48 @@ describe('records changing during a scan', () => {
     expect(pagesOf(list)).toEqual([1, 2, 1, 2]);
   });
 
+  test('dedupe: false keeps every item and a key function decides what a repeat is (tasks carry their case id); the default drops a repeated id', async () => {
+    interface Task {
+      id: string;
+      type: string;
+    }
+    // Three pages of 2: one case has several tasks, and one task is shifted from page 1 into page 2.
+    const pages: Task[][] = [
+      [
+        { id: 'case-1', type: 'service' },
+        { id: 'case-1', type: 'assessment' },
+      ],
+      [
+        { id: 'case-1', type: 'assessment' },
+        { id: 'case-2', type: 'service' },
+      ],
+      [{ id: 'case-1', type: 'followup' }],
+    ];
+    server.use(
+      http.get(`${API}/tasks`, ({ request }) => {
+        const page = Number(new URL(request.url).searchParams.get('page'));
+        return HttpResponse.json({ data: pages[page - 1] ?? [], metadata: { total: 5, per: 2, page } });
+      }),
+    );
+    const client = testClient();
+    const keys = (tasks: Task[]) => tasks.map((t) => `${t.id}:${t.type}`);
+
+    expect(keys(await drain(client.paginate<Task>('/tasks', { per: 2, dedupe: false })))).toEqual([
+      'case-1:service',
+      'case-1:assessment',
+      'case-1:assessment',
+      'case-2:service',
+      'case-1:followup',
+    ]);
+    expect(keys(await drain(client.paginate<Task>('/tasks', { per: 2, dedupe: (t) => `${t.id}:${t.type}` })))).toEqual([
+      'case-1:service',
+      'case-1:assessment',
+      'case-2:service',
+      'case-1:followup',
+    ]);
+    expect(keys(await drain(client.paginate<Task>('/tasks', { per: 2 })))).toEqual(['case-1:service', 'case-2:service']);
+  });
+
   test('records without an id are never dropped', async () => {
     server.use(
       http.get(`${API}/cases`, () =>
@@ -372,6 +450,21 @@ describe('collect', () => {
     expect(pagesOf(list)).toEqual([1]);
   });
 
+  test('with prefetch 2, a total over max stops collect() before any other page is even started', async () => {
+    const fetched: number[] = [];
+    const iterable = new PagedIterable<{ id: string }>(
+      async (page, per) => {
+        fetched.push(page);
+        return { data: Array.from({ length: per }, (_, i) => ({ id: `${page}-${i}` })), metadata: { total: 250, per, page } };
+      },
+      { per: 100, prefetch: 2 },
+    );
+    const error = await iterable.collect({ max: 249 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CollectLimitError);
+    expect(error).toMatchObject({ max: 249, total: 250 });
+    expect(fetched).toEqual([1]);
+  });
+
   test('throws CollectLimitError when records created mid-scan push the count past max', async () => {
     const list = serveList(makeRecords(150), {
       afterPage: (page, l) => {
@@ -409,6 +502,47 @@ describe('collect', () => {
 });
 
 describe('prefetch', () => {
+  /** Requests as the server receives them and pages as the consumer finishes them (40 ms each), on one timeline. */
+  async function timeline(prefetch: number): Promise<string[]> {
+    const trace: string[] = [];
+    serveList(makeRecords(500), { onRequest: (page) => trace.push(`request ${page}`) });
+    for await (const page of testClient({ maxConcurrency: 8 }).paginate<Rec>('/cases', { prefetch }).byPage()) {
+      await tick(40);
+      trace.push(`consumed ${page.metadata.page}`);
+    }
+    return trace;
+  }
+
+  test('prefetch 2 requests pages 2 and 3 as soon as page 1 arrives, while the consumer is still on page 1', async () => {
+    expect(await timeline(2)).toEqual([
+      'request 1',
+      'request 2',
+      'request 3',
+      'consumed 1',
+      'request 4',
+      'consumed 2',
+      'request 5',
+      'consumed 3',
+      'consumed 4',
+      'consumed 5',
+    ]);
+  });
+
+  test('prefetch 0 stays strictly sequential: each page is requested after the previous one was consumed', async () => {
+    expect(await timeline(0)).toEqual([
+      'request 1',
+      'consumed 1',
+      'request 2',
+      'consumed 2',
+      'request 3',
+      'consumed 3',
+      'request 4',
+      'consumed 4',
+      'request 5',
+      'consumed 5',
+    ]);
+  });
+
   test('pages are yielded in order even when later pages answer first', async () => {
     const records = makeRecords(500);
     // Later pages are faster: page 2 takes 60 ms, page 5 takes 15 ms.
@@ -689,6 +823,20 @@ describe('item schema', () => {
       issues: [{ path: ['data', 3, 'age'], code: 'invalid_type' }],
     });
     expect(JSON.stringify(events)).not.toContain('SECRET');
+  });
+
+  test("validate 'loose' returns matching items as sent, custom fields included; 'strict' returns the schema's output", async () => {
+    const items = [
+      { id: 'a', age: 1, custom_field_x: 'kept' },
+      { id: 'b', age: 2, custom_field_x: 'kept too' },
+    ];
+    server.use(http.get(`${API}/cases`, () => HttpResponse.json({ data: items, metadata: { total: 2, per: 100, page: 1 } })));
+    expect(await drain(testClient().paginate('/cases', { schema: Item }))).toEqual(items);
+    expect(await drain(testClient({ validate: 'loose' }).paginate('/cases', { schema: Item }))).toEqual(items);
+    expect(await drain(testClient({ validate: 'strict' }).paginate('/cases', { schema: Item }))).toEqual([
+      { id: 'a', age: 1 },
+      { id: 'b', age: 2 },
+    ]);
   });
 
   test("validate 'off': items are not checked", async () => {

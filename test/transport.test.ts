@@ -5,7 +5,7 @@
  */
 import { inspect } from 'node:util';
 import { http, HttpResponse, delay } from 'msw';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import {
   AbortError,
@@ -17,11 +17,13 @@ import {
   TimeoutError,
   isPrimeroError,
   path,
+  sessionAuth,
+  type FetchLike,
   type Logger,
 } from '../src/index.js';
 import { rejection } from './support/async.js';
 import { captureLogs } from './support/logs.js';
-import { API, recordRequests, server, testClient } from './support/server.js';
+import { API, CREDENTIALS, recordRequests, server, testClient } from './support/server.js';
 
 const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504];
 const FINAL_STATUSES = [400, 401, 403, 404, 409, 422];
@@ -136,6 +138,19 @@ describe('retry matrix', () => {
     expect((e as ServerError).isConfigurationLock).toBe(false);
   });
 
+  test.each([
+    ["a gateway's JSON without Primero's envelope", { message: 'Service Unavailable' }],
+    ['an errors[] envelope with another message', { errors: [{ status: 503, resource: '/api/v2/cases/abc', message: 'upstream connect error' }] }],
+  ])("a POST is not retried on a JSON 503 with Retry-After that is not Primero's lock: %s", async (_name, body) => {
+    const hits = route(() => HttpResponse.json(body, { status: 503, headers: { 'Retry-After': '0' } }));
+    const e = await rejection(testClient().request('POST', '/cases/abc', { body: { data: {} } }));
+    expect(hits.count()).toBe(1);
+    expect(e).toBeInstanceOf(ServerError);
+    expect((e as ServerError).isConfigurationLock).toBe(false);
+    expect((e as ServerError).retryAfterMs).toBe(0);
+    expect((e as ServerError).attempts).toBe(1);
+  });
+
   test('maxRetries: client option and per-call override', async () => {
     const five = route(() => status(500));
     await rejection(testClient({ maxRetries: 5 }).request('GET', '/cases/abc'));
@@ -182,6 +197,29 @@ describe('Retry-After', () => {
 });
 
 describe('timeouts', () => {
+  test.each([
+    ['timeoutMs', 2 ** 31],
+    ['timeoutMs', -1],
+    ['totalTimeoutMs', 0],
+    ['maxRetries', Number.NaN],
+    ['maxRetries', 1.5],
+  ])('a per-call %s of %s is a RequestValidationError before anything is sent (a NaN retry count would retry for ever)', async (name, value) => {
+    const hits = route(() => HttpResponse.json({ data: [] }));
+    const e = await rejection(testClient().request('GET', '/cases/abc', { [name]: value }));
+    expect(e).toBeInstanceOf(RequestValidationError);
+    expect((e as RequestValidationError).issues).toEqual([{ path: [name], code: 'invalid_option' }]);
+    expect(hits.count()).toBe(0);
+  });
+
+  test("a gateway's JSON 503 with Retry-After (Spring's {error: 'Service Unavailable'}) is not the lock: a POST is sent once", async () => {
+    const hits = route(() =>
+      HttpResponse.json({ timestamp: '2026-01-01T00:00:00Z', status: 503, error: 'Service Unavailable', path: '/api/v2/cases' }, { status: 503, headers: { 'Retry-After': '0' } }),
+    );
+    const e = await rejection(testClient().request('POST', '/cases/abc', { body: { data: {} } }));
+    expect((e as ServerError).isConfigurationLock).toBe(false);
+    expect(hits.count()).toBe(1);
+  });
+
   test('timeoutMs bounds each attempt: TimeoutError scope attempt, retried for GET', async () => {
     const hits = route(async () => {
       await delay(1_000);
@@ -280,6 +318,40 @@ describe('errors without an answer', () => {
         expect(view).not.toContain('Amina');
         expect(view).not.toContain('primero.test');
       }
+    }
+  });
+
+  const thrownBy: [string, () => unknown, string][] = [
+    [
+      'a TypeError quoting the URL, caused by an ECONNRESET',
+      () => new TypeError('failed for https://x/api/v2/cases?case_id=CP-SECRET&name=Amina', { cause: Object.assign(new Error('boom Amina'), { code: 'ECONNRESET' }) }),
+      'TypeError (ECONNRESET)',
+    ],
+    [
+      'a TypeError whose cause has a code that is not an error code',
+      () => new TypeError('failed for CP-SECRET', { cause: Object.assign(new Error('boom'), { code: 'reset by Amina' }) }),
+      'TypeError',
+    ],
+    ['an Error whose name is not a class name', () => Object.assign(new Error('CP-SECRET'), { name: 'Amina CP-SECRET' }), 'Error'],
+    ['a thrown string', () => 'failed: CP-SECRET Amina', 'Error'],
+  ];
+
+  test.each(thrownBy)("ConnectionError.cause carries only the failure's name and code: %s", async (_name, make, summary) => {
+    const fetch = vi.fn<FetchLike>(async () => {
+      throw make();
+    });
+    const e = await rejection(testClient({ fetch, maxRetries: 0 }).request('GET', '/cases'));
+    expect(e).toBeInstanceOf(ConnectionError);
+    const error = e as ConnectionError;
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).message).toBe(summary);
+    const code = /\((\w+)\)$/.exec(summary)?.[1];
+    expect(error.message).toBe(`${code ? `Connection failed: ${code}` : 'Connection failed'} (GET /api/v2/cases)`);
+    const views = [inspect(error, { showHidden: true, depth: 10 }), JSON.stringify(error), String(error), error.stack ?? '', (error.cause as Error).stack ?? ''];
+    for (const view of views) {
+      expect(view).not.toContain('CP-SECRET');
+      expect(view).not.toContain('Amina');
     }
   });
 });
@@ -449,6 +521,52 @@ describe('request shape', () => {
     expect(seen[1]?.headers.get('x-gateway-key')).toBe('gw-1');
     expect(seen[1]?.headers.get('x-trace-id')).toBeNull();
     expect(seen[0]?.headers.get('authorization')).toBeNull();
+  });
+
+  const BAD_VALUE = 'gw-SECRET-1\nX-Injected: 1';
+
+  test.each([
+    ['a client header value', { headers: { 'X-Gateway-Key': BAD_VALUE } }, {}, 'X-Gateway-Key'],
+    ['a per-call header value', {}, { headers: { 'X-Trace-Id': BAD_VALUE } }, 'X-Trace-Id'],
+    ['a per-call header name', {}, { headers: { 'X Trace': 'v' } }, 'X Trace'],
+  ])('an invalid header (%s) is a RequestValidationError before anything is sent, even a login; never retried; the value not repeated', async (_name, clientOptions, callOptions, header) => {
+    const seen = recordRequests();
+    const fetch = vi.fn<FetchLike>(async () => HttpResponse.json({ data: [] }));
+    const { logger, logged } = captureLogs();
+    const client = testClient({ ...clientOptions, fetch, logger, logLevel: 'debug', auth: sessionAuth(CREDENTIALS) });
+    const e = await rejection(client.request('GET', '/cases', callOptions));
+    expect(e).toBeInstanceOf(RequestValidationError);
+    expect((e as RequestValidationError).issues).toEqual([{ path: ['headers', header], code: 'invalid_header' }]);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(seen).toHaveLength(0);
+    expect(logged).toEqual([]); // no request, no retry
+    for (const view of [(e as Error).message, JSON.stringify(e), inspect(e, { showHidden: true, depth: 10 })]) {
+      expect(view).not.toContain('SECRET');
+      expect(view).not.toContain('Injected');
+    }
+  });
+
+  test.each([
+    [
+      'a circular body',
+      () => {
+        const data: Record<string, unknown> = { name: 'Amina' };
+        data.self = data;
+        return { data };
+      },
+    ],
+    ['a BigInt in the body', () => ({ data: { age: 10n } })],
+  ])('%s on PUT is a RequestValidationError: nothing sent, never retried', async (_name, body) => {
+    const seen = recordRequests();
+    const fetch = vi.fn<FetchLike>(async () => HttpResponse.json({ data: {} }));
+    const { logger, logged } = captureLogs();
+    const e = await rejection(testClient({ fetch, logger, logLevel: 'debug' }).request('PUT', '/cases/abc', { body: body() }));
+    expect(e).toBeInstanceOf(RequestValidationError);
+    expect((e as RequestValidationError).issues).toEqual([{ path: ['body'], code: 'invalid_json' }]);
+    expect((e as Error).message).not.toContain('Amina');
+    expect(fetch).not.toHaveBeenCalled();
+    expect(seen).toHaveLength(0);
+    expect(logged).toEqual([]);
   });
 
   test('204 and an empty 200 resolve to undefined', async () => {
@@ -645,6 +763,43 @@ describe('requestWithResponse and response schemas', () => {
     expect(response.requestId).toBe('req-77');
     expect(response.headers.get('x-extra')).toBe('yes');
     expect(response.data).toEqual({ data: { id: 'c1' } });
+  });
+
+  test('requestWithResponse headers leave out Set-Cookie and Authorization, and keep the others', async () => {
+    // A plain Response: msw would keep the cookies of its HttpResponse and add them to later requests.
+    server.use(
+      http.get(
+        `${API}/cases`,
+        () =>
+          new Response(JSON.stringify({ data: [] }), {
+            headers: [
+              ['Content-Type', 'application/json; charset=utf-8'],
+              ['X-Request-Id', 'req-88'],
+              ['Set-Cookie', '_app_session=sid-SECRET; path=/; HttpOnly'],
+              ['Set-Cookie', 'CSRF-TOKEN=csrf-SECRET; path=/'],
+              ['Authorization', 'Bearer jwt-SECRET'],
+            ],
+          }),
+      ),
+    );
+    const response = await testClient().requestWithResponse('GET', '/cases');
+    expect(response.data).toEqual({ data: [] });
+    expect(response.requestId).toBe('req-88');
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('x-request-id')).toBe('req-88');
+    expect(response.headers.has('set-cookie')).toBe(false);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(response.headers.has('authorization')).toBe(false);
+    expect([...response.headers.keys()]).not.toContain('set-cookie');
+    expect(inspect(response, { depth: 10 })).not.toContain('SECRET');
+  });
+
+  test("validate 'loose' (default) returns a matching body as sent, a deployment's custom field included; 'strict' returns the schema's output", async () => {
+    const body = { data: { id: 'c1', age: 12, custom_field_x: 'kept' } };
+    route(() => HttpResponse.json(body));
+    await expect(testClient().request('GET', '/cases/abc', { schema: Case })).resolves.toEqual(body);
+    await expect(testClient({ validate: 'loose' }).request('GET', '/cases/abc', { schema: Case })).resolves.toEqual(body);
+    await expect(testClient({ validate: 'strict' }).request('GET', '/cases/abc', { schema: Case })).resolves.toEqual({ data: { id: 'c1', age: 12 } });
   });
 
   test("validate 'strict': a mismatch is a ResponseValidationError listing paths, never values", async () => {

@@ -283,7 +283,8 @@ export class ServerError extends PrimeroApiError {
       init.status === 503 &&
       init.retryAfterMs !== undefined &&
       init.bodyKind === 'json' &&
-      init.errors.some((e) => toList(e.message).includes('Service Unavailable'));
+      // An entry with its own status is ErrorService's; a gateway's `{"error": "Service Unavailable"}` has none.
+      init.errors.some((e) => e.status === 503 && toList(e.message).includes('Service Unavailable'));
   }
 }
 

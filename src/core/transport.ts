@@ -137,6 +137,7 @@ export class Transport {
    */
   async send<T = unknown>(spec: CallSpec): Promise<ApiResponse<T>> {
     const config = this.#config;
+    checkCallOptions(spec);
     const searchParams = toSearchParams(spec.query);
     const url = redactUrl(`/api/v2${spec.path}${searchParams.size ? `?${searchParams}` : ''}`);
     // Built once, before anything is sent: a body JSON cannot hold or a header fetch would refuse is the
@@ -375,6 +376,19 @@ export class Transport {
     });
     if ('error' in outcome) throw outcome.error;
     return { status: outcome.response.status, ok: outcome.response.ok, headers: outcome.response.headers, text: outcome.text };
+  }
+}
+
+// Timers take at most 2^31 - 1 ms; a larger delay fires at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** @internal Per-call limits, checked like the client's: a NaN retry count would retry for ever. */
+function checkCallOptions(options: RequestOptions): void {
+  const bad = (name: string, value: unknown, min: number) =>
+    value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) ? [name] : [];
+  const invalid = [...bad('timeoutMs', options.timeoutMs, 1), ...bad('totalTimeoutMs', options.totalTimeoutMs, 1), ...bad('maxRetries', options.maxRetries, 0)];
+  if (invalid.length) {
+    throw new RequestValidationError(`${invalid.join(', ')} must be whole numbers in range`, invalid.map((name) => ({ path: [name], code: 'invalid_option' })));
   }
 }
 
