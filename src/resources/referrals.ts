@@ -72,8 +72,10 @@ export class ReferralsResource {
   }
 
   /**
-   * `POST /api/v2/cases/referrals`: refers several cases the same way. All or nothing: one case the
-   * user may not refer fails the whole request.
+   * `POST /api/v2/cases/referrals`: refers several cases the same way. Permission is checked for every
+   * case first (a 403 creates nothing), but the server then refers the cases one by one: a 422 on one case
+   * stops there and keeps the referrals already made for the cases before it (primero-api.md 5.4). After
+   * a failure, `list()` each case to see where it stopped.
    * @throws {@link RequestValidationError}, {@link ForbiddenError}, {@link ValidationError}.
    * @example
    * ```ts

@@ -95,7 +95,8 @@ export class ServicesResource {
   /**
    * Refers a case for one of its services: `service` is the entry's `service_type`, `service_record_id`
    * its `unique_id`, and the recipient defaults to the entry's implementing user
-   * (`service_implementing_agency_individual`), as the web app does (primero-api.md 6). The server then
+   * (`service_implementing_agency_individual`), or for a remote referral to its agency, as the web app does
+ * (primero-api.md 6). The server then
    * marks the service `service_status_referred`.
    * @throws {@link RequestValidationError} when the service does not exist or names no recipient; and the
    *   errors of {@link ReferralsResource.create}.
@@ -107,7 +108,11 @@ export class ServicesResource {
   async refer(caseId: string, uniqueId: string, input: Partial<ReferralInput> = {}, options: RequestOptions = {}): Promise<Referral> {
     const service = await this.get(caseId, uniqueId, options);
     if (!service) throw new RequestValidationError('No service with this unique_id on the case', [{ path: ['unique_id'], code: 'not_found' }]);
-    const recipient = input.remote ? {} : { transitioned_to: input.transitioned_to ?? service.service_implementing_agency_individual ?? undefined };
+    // The web app fills the recipient from the service: its user for an internal referral, its agency for
+    // a remote one (primero-api.md 6).
+    const recipient = input.remote
+      ? { transitioned_to_agency: input.transitioned_to_agency ?? (input.transitioned_to_remote ? undefined : (service.service_implementing_agency ?? undefined)) }
+      : { transitioned_to: input.transitioned_to ?? service.service_implementing_agency_individual ?? undefined };
     return this.referrals.create(
       caseId,
       { ...recipient, ...input, service: input.service ?? service.service_type ?? undefined, service_record_id: uniqueId } as ReferralInput,

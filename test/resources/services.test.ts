@@ -287,6 +287,23 @@ describe('services.refer', () => {
     expect(body(seen[1])).toEqual({ data: { remote: true, transitioned_to_agency: 'UNHCR', service: 'legal_assistance_service', service_record_id: SVC } });
   });
 
+  test('a remote referral without a recipient goes to the service\'s implementing agency, as the web app does (primero-api.md 6)', async () => {
+    const seen = recordRequests();
+    referServer();
+    await testClient().services.refer(CASE, SVC, { remote: true });
+    await settled(seen);
+    const sent = (body(seen[1]) as { data: Record<string, unknown> }).data;
+    expect(sent).toEqual({ remote: true, transitioned_to_agency: SERVICES[0]!.service_implementing_agency, service: 'legal_assistance_service', service_record_id: SVC });
+  });
+
+  test('a remote referral naming only transitioned_to_remote is not given an agency', async () => {
+    const seen = recordRequests();
+    referServer();
+    await testClient().services.refer(CASE, SVC, { remote: true, transitioned_to_remote: 'Legal Aid Clinic' });
+    await settled(seen);
+    expect(body(seen[1])).toEqual({ data: { remote: true, transitioned_to_remote: 'Legal Aid Clinic', service: 'legal_assistance_service', service_record_id: SVC } });
+  });
+
   test('a unique_id with no service on the case → RequestValidationError; only the read was sent', async () => {
     const seen = recordRequests();
     referServer();
