@@ -6,6 +6,8 @@
  */
 import { ConfigurationError } from '../core/errors.js';
 import { checkCredentials, type PasswordCredentials } from './credentials.js';
+import { CookieJar } from './cookies.js';
+import { postTokens } from './session.js';
 import { sealStrategy, type AuthStrategy } from './strategy.js';
 
 /**
@@ -26,6 +28,13 @@ export function basicAuth(credentials: PasswordCredentials): AuthStrategy {
     type: 'basic',
     authorize: async () => ({ headers: { Authorization: header }, generation: 1 }),
     onRejected: async () => false,
+    // `tokens.create()`: the Basic-signed login answers who the user is; its cookies are not kept.
+    signIn: (ctx) => {
+      ctx.log('login', 'requested');
+      return postTokens(ctx, new CookieJar(), { headers: { Authorization: header } });
+    },
+    // Basic holds no session, so there is none to end: a logout would only end the user's other sessions.
+    isSignedIn: () => false,
   });
 }
 

@@ -114,7 +114,16 @@ export function createSession(credentials: Readonly<PasswordCredentials>, seed?:
  * Resolves to the login response (its headers tell a legacy JWT server from a session server).
  * @throws the typed error of a refused login (AuthenticationError, RateLimitError, ...).
  */
-export async function signIn(ctx: AuthContext, credentials: Readonly<PasswordCredentials>, live: CookieJar): Promise<AuthCallResult> {
+export function signIn(ctx: AuthContext, credentials: Readonly<PasswordCredentials>, live: CookieJar): Promise<AuthCallResult> {
+  return postTokens(ctx, live, { json: loginBody(credentials) });
+}
+
+/**
+ * @internal
+ * `POST /api/v2/tokens` the way the server wants it: its CSRF check runs before any credential is looked
+ * at (primero-api.md 1.5), so even a Basic-signed login first fetches the cookies and echoes the token.
+ */
+export async function postTokens(ctx: AuthContext, live: CookieJar, login: { json?: unknown; headers?: Record<string, string> }): Promise<AuthCallResult> {
   // Built apart and swapped in on success: requests signed meanwhile never see a half-made jar.
   const jar = new CookieJar();
   const bootstrap = await ctx.call(BOOTSTRAP);
@@ -124,8 +133,8 @@ export async function signIn(ctx: AuthContext, credentials: Readonly<PasswordCre
   const call: AuthCall = {
     method: 'POST',
     path: '/tokens',
-    json: loginBody(credentials),
-    headers: token ? { 'X-CSRF-Token': decodeURIComponent(token) } : {},
+    ...(login.json === undefined ? {} : { json: login.json }),
+    headers: { ...login.headers, ...(token ? { 'X-CSRF-Token': decodeURIComponent(token) } : {}) },
   };
   const result = await ctx.call(withCookies(call, jar));
   jar.update(result.headers);

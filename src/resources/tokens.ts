@@ -16,7 +16,8 @@ export class TokensResource {
   /**
    * `POST /api/v2/tokens`: logs in now and returns the user (`id`, `user_name`, `group_permission`, and
    * `token` in identity-provider mode). **On a current server this ends every other session of the
-   * user**, a caseworker's browser included (primero-api.md 1.2).
+   * user**, a caseworker's browser included, and in identity-provider mode it blacklists the user's other
+   * tokens in use (primero-api.md 1.2).
    * @throws {@link AuthenticationError} for refused credentials; {@link RateLimitError} (6 logins a minute).
    * @example
    * ```ts

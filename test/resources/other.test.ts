@@ -185,20 +185,31 @@ function sessionServer() {
 }
 
 describe('tokens', () => {
-  test('create() with basicAuth: one signed POST /tokens (Basic header, no body) → the TokenInfo', async () => {
+  test('create() with basicAuth: the CSRF bootstrap, then a Basic-signed POST /tokens echoing the token, no body (the check runs before any credential, primero-api.md 1.5)', async () => {
     const seen = recordRequests();
-    server.use(http.post(`${API}/tokens`, ({ request }) => (request.headers.get('authorization') === BASIC ? HttpResponse.json(ME) : HttpResponse.json({ error: 'Invalid User name or password.' }, { status: 401 }))));
+    server.use(
+      http.get(`${API}/primero`, () => new Response(JSON.stringify({ data: {} }), { headers: [['content-type', 'application/json'], ['set-cookie', 'CSRF-TOKEN=abc%2B1; path=/']] })),
+      http.post(`${API}/tokens`, ({ request }) =>
+        request.headers.get('authorization') === BASIC && request.headers.get('x-csrf-token') === 'abc+1'
+          ? HttpResponse.json(ME)
+          : HttpResponse.json({ error: 'Invalid User name or password.' }, { status: 401 }),
+      ),
+    );
 
     await expect(testClient({ auth: basicAuth(CREDENTIALS) }).tokens.create()).resolves.toEqual(ME);
 
     await settled(seen);
-    expect(trail(seen)).toEqual(['POST /tokens']);
-    expect(seen[0]!.headers.get('authorization')).toBe(BASIC);
-    expect(seen[0]!.body).toBe('');
+    expect(trail(seen)).toEqual(['GET /primero', 'POST /tokens']);
+    expect(seen[0]!.headers.get('authorization')).toBeNull();
+    expect(seen[1]!.headers.get('authorization')).toBe(BASIC);
+    expect(seen[1]!.body).toBe('');
   });
 
   test('create() with refused Basic credentials → AuthenticationError', async () => {
-    server.use(http.post(`${API}/tokens`, () => HttpResponse.json({ error: 'Invalid User name or password.' }, { status: 401 })));
+    server.use(
+      http.get(`${API}/primero`, () => HttpResponse.json({ data: {} })),
+      http.post(`${API}/tokens`, () => HttpResponse.json({ error: 'Invalid User name or password.' }, { status: 401 })),
+    );
     await expect(testClient({ auth: basicAuth({ username: 'x', password: 'y' }) }).tokens.create()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
@@ -278,17 +289,14 @@ describe('tokens', () => {
     expect(fake).toMatchObject({ logins: 0, logouts: 0 });
   });
 
-  test('delete() with Basic: DELETE /tokens signed; the next request is signed the same way (nothing to log in)', async () => {
+  test('delete() with Basic sends nothing (Basic holds no session; the DELETE would end the user\'s other sessions), and requests stay signed', async () => {
     const seen = recordRequests();
-    server.use(
-      http.delete(`${API}/tokens`, () => HttpResponse.json({})),
-      http.get(`${API}/cases`, () => HttpResponse.json(page([]))),
-    );
+    server.use(http.get(`${API}/cases`, () => HttpResponse.json(page([]))));
     const client = testClient({ auth: basicAuth(CREDENTIALS) });
     await client.tokens.delete();
     await client.cases.list().collect({ max: 0 });
-    expect(trail(seen)).toEqual(['DELETE /tokens', 'GET /cases']);
-    expect(seen.map((s) => s.headers.get('authorization'))).toEqual([BASIC, BASIC]);
+    expect(trail(seen)).toEqual(['GET /cases']);
+    expect(seen[0]!.headers.get('authorization')).toBe(BASIC);
   });
 });
 
