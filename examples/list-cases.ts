@@ -3,7 +3,7 @@
  * one case by id. It prints counts and record ids only, never a name: logs of integration jobs are read
  * by more people than the case files are.
  *
- *   npm start                                   # against the built-in stand-in Primero
+ *   npm start                                   # against the SDK's fake Primero
  *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... npm start
  */
 import { isPrimeroError } from 'primero-sdk';
@@ -15,7 +15,7 @@ const AGE_BANDS = [
   { label: '12-17', max: 17 },
 ];
 
-const { client, target, close } = connect();
+const { client, target, close } = await connect();
 try {
   console.log(`Open cases on ${target}`);
   const openCases = client.cases.list({
@@ -55,5 +55,5 @@ try {
   console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error);
   process.exitCode = 1;
 } finally {
-  close();
+  await close();
 }

@@ -24,4 +24,10 @@ const cjs = createRequire(import.meta.url)('primero-sdk');
 assert.notEqual(cjs.NotFoundError, NotFoundError);
 assert.ok(cjs.isPrimeroError(error, 'NotFoundError'));
 assert.ok(isPrimeroError(new cjs.NotFoundError({ status: 404, method: 'GET', url: '/x', errors: [], bodyKind: 'empty' }), 'PrimeroApiError'));
+// The testing kit, as a user's own test would use it.
+const { createFakePrimero } = await import('primero-sdk/testing');
+const fake = createFakePrimero({ cases: 3, seed: 2 });
+const onFake = new PrimeroClient({ baseUrl: fake.baseUrl, auth: fake.credentials, fetch: fake.fetch });
+assert.equal((await onFake.lookups.list().collect({ max: 100 })).length, fake.store.lookups.length);
+assert.equal(fake.handlers.length, 1);
 console.log('ESM consumer: ok');

@@ -665,8 +665,8 @@ export interface components {
             registration_date?: string | null;
             /** @description An option id of the sex lookup. */
             sex?: string | null;
-            /** @description Option ids. */
-            protection_concerns?: string[] | null;
+            /** @description Option ids. `null` is ignored by the server's strong parameters; send `[]` to clear. */
+            protection_concerns?: string[];
             /** @description A location code. */
             location_current?: string | null;
             /** @description A tick box; `null` is rejected (section 2.6). */
@@ -675,8 +675,8 @@ export interface components {
             disclosure_other_orgs?: boolean;
             /** @description With `record_action` `enable_disable_record`, re-enables or disables the case (section 4.5). */
             record_state?: boolean;
-            /** @description Services to add (no `unique_id`) or merge (with one); `{unique_id, _destroy: true}` deletes one. */
-            services_section?: components["schemas"]["ServiceWrite"][] | null;
+            /** @description Services to add (no `unique_id`) or merge (with one); `{unique_id, _destroy: true}` deletes one. `null` is ignored by the server. */
+            services_section?: components["schemas"]["ServiceWrite"][];
         } & {
             [key: string]: unknown;
         };

@@ -64,13 +64,15 @@ export const CaseWrite = z.looseObject({
   date_of_birth: DateOnly.nullable().optional(),
   registration_date: DateOnly.nullable().optional(),
   sex: z.string().nullable().optional(),
-  protection_concerns: z.array(z.string()).nullable().optional(),
+  // The server ignores null for a multi-select or a subform (strong parameters skip it): send [] to clear a
+  // multi-select, and `_destroy` each subform entry to remove it.
+  protection_concerns: z.array(z.string()).optional(),
   location_current: z.string().nullable().optional(),
   // Tick boxes take true or false only: the server rejects null (primero-api.md 2.6).
   consent_for_services: z.boolean().optional(),
   disclosure_other_orgs: z.boolean().optional(),
   record_state: z.boolean().optional(),
-  services_section: z.array(ServiceWrite).nullable().optional(),
+  services_section: z.array(ServiceWrite).optional(),
 });
 /** Fields of a case to create or update. */
 export type CaseInput = z.input<typeof CaseWrite>;

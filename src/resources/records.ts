@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { ConflictError, ResponseValidationError } from '../core/errors.js';
+import { ConflictError, RequestValidationError, ResponseValidationError } from '../core/errors.js';
 import { filtersToQuery, type Filters } from '../core/filters.js';
 import type { PagedIterable, PaginationOptions } from '../core/pagination.js';
 import { path } from '../core/path.js';
@@ -86,6 +86,11 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
   protected async createRecord(data: z.input<W>, options: CreateOptions): Promise<R> {
     const { idempotent = true, ...request } = options;
     const checked = checkInput(this.writeSchema, data, `${this.noun} data`) as Record<string, unknown>;
+    if (typeof checked.module_id !== 'string') {
+      // The server computes the writable fields from the module and silently drops every other field
+      // (primero-api.md 2.7): a create without it would store an empty record.
+      throw new RequestValidationError(`A new ${this.noun} needs a module_id (e.g. primeromodule-cp)`, [{ path: ['module_id'], code: 'required' }]);
+    }
     const given = checked.id as string | undefined;
     const id = given ?? (idempotent ? globalThis.crypto.randomUUID() : undefined);
     const body = { data: id ? { ...checked, id } : checked };

@@ -233,6 +233,15 @@ describe('cases.create', () => {
     expect(created).toEqual(record(sent.data.id, { name_first: 'Amina', status: 'open' }));
   });
 
+  test('a create without module_id is a RequestValidationError before sending: the server would drop every form field (primero-api.md 2.7)', async () => {
+    const seen = recordRequests();
+    const { module_id: _omitted, ...withoutModule } = input;
+    const error = await rejection(testClient().cases.create(withoutModule));
+    expect(error).toBeInstanceOf(RequestValidationError);
+    expect((error as RequestValidationError).issues).toEqual([{ path: ['module_id'], code: 'required' }]);
+    expect(seen).toHaveLength(0);
+  });
+
   test('with the caller\'s own id, a 409 after a lost answer is a ConflictError: the id may have existed before the first attempt', async () => {
     const seen = recordRequests();
     createServer((n) => (n === 1 ? HttpResponse.error() : apiError(409, 'Conflict: A record with this id already exists')));
@@ -449,7 +458,7 @@ describe('cases.findByCaseId', () => {
 });
 
 describe('cases.upsert', () => {
-  const data: CaseInput = { name_first: 'Dara', age: 9 };
+  const data: CaseInput = { module_id: 'primeromodule-cp', name_first: 'Dara', age: 9 };
   const match = { oscar_number: 'OS-123' };
 
   /** List answers `rows`; POST answers 204; GET /cases/:id reads back; PATCH echoes the changed fields. */

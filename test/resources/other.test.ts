@@ -91,7 +91,7 @@ describe('incidents', () => {
     const seen = recordRequests();
     server.use(http.post(`${API}/incidents`, () => errorFor(409, 'Conflict: A record with this id already exists')));
     const client = testClient();
-    await expect(client.incidents.create({ id: ID })).rejects.toBeInstanceOf(ConflictError);
+    await expect(client.incidents.create({ module_id: 'primeromodule-cp', id: ID })).rejects.toBeInstanceOf(ConflictError);
     expect(seen).toHaveLength(1);
     await expect(client.incidents.create({ incident_case_id: 'CP-1' })).rejects.toBeInstanceOf(RequestValidationError);
     await expect(client.incidents.create({ incident_date: '01/05/2024' })).rejects.toBeInstanceOf(RequestValidationError);
