@@ -100,8 +100,9 @@ export interface AuthStrategy {
   /** Forgets the credential after `DELETE /api/v2/tokens`; the next request logs in again. */
   signOut?(): void;
   /**
-   * Whether the strategy holds a session or token now; undefined for strategies that have none (Basic).
-   * A logout without one sends nothing: it would have to log in first, ending the user's other sessions.
+   * Whether the strategy holds a session or token now. Return false when it holds none (Basic never
+   * does): a logout then sends nothing, since it would have to log in first or would end the user's other
+   * sessions. Left out, the SDK assumes a credential and sends the logout.
    */
   isSignedIn?(): boolean | undefined;
 }

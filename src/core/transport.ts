@@ -264,8 +264,12 @@ export class Transport {
    */
   async signOut(options: RequestOptions): Promise<void> {
     const auth = this.#config.auth;
-    if (auth?.isSignedIn?.() !== false) await this.send({ ...options, method: 'DELETE', path: '/tokens' });
-    auth?.signOut?.();
+    try {
+      if (auth?.isSignedIn?.() !== false) await this.send({ ...options, method: 'DELETE', path: '/tokens' });
+    } finally {
+      // Forgotten even when the logout failed: the caller asked to stop using this credential.
+      auth?.signOut?.();
+    }
   }
 
   /** One request and its whole body, under a per-attempt timeout; never throws, reports instead. */

@@ -278,6 +278,21 @@ describe('tokens', () => {
     expect(fake).toMatchObject({ logins: 2, logouts: 1 });
   });
 
+  test('a failed logout still makes the client forget its session: the next request logs in again', async () => {
+    const seen = recordRequests();
+    const fake = sessionServer();
+    const client = testClient({ auth: sessionAuth(CREDENTIALS), maxRetries: 0 });
+    await client.cases.list().collect({ max: 0 });
+    server.use(http.delete(`${API}/tokens`, () => errorFor(500, 'boom')));
+
+    await expect(client.tokens.delete()).rejects.toBeInstanceOf(ServerError);
+    await client.cases.list().collect({ max: 0 });
+
+    await settled(seen);
+    expect(trail(seen).slice(-3)).toEqual(['GET /primero', 'POST /tokens', 'GET /cases']);
+    expect(fake.logins).toBe(2);
+  });
+
   test('delete() on a session client that never logged in sends nothing: logging in first would end the user\'s other sessions (primero-api.md 1.2)', async () => {
     const seen = recordRequests();
     const fake = sessionServer();
