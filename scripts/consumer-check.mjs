@@ -30,4 +30,18 @@ const fake = createFakePrimero({ cases: 3, seed: 2 });
 const onFake = new PrimeroClient({ baseUrl: fake.baseUrl, auth: fake.credentials, fetch: fake.fetch });
 assert.equal((await onFake.lookups.list().collect({ max: 100 })).length, fake.store.lookups.length);
 assert.equal(fake.handlers.length, 1);
+// The webhooks receiver: a delivery with the right key is accepted, a wrong one refused.
+const { createWebhookHandler, verifyWebhook } = await import('primero-sdk/webhooks');
+const delivered = [];
+const receive = createWebhookHandler({ auth: { apiKey: 'k-1' }, onDelivery: (d) => void delivered.push(d.recordId) });
+const delivery = (key) =>
+  new Request('https://receiver.example/hook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ data: { record_id: 'r-1', record_type: 'case', hostname: 'primero.example', last_updated_at: null } }),
+  });
+assert.ok(verifyWebhook(delivery('k-1'), { apiKey: 'k-1' }));
+assert.equal((await receive(delivery('k-1'))).status, 200);
+assert.equal((await receive(delivery('wrong'))).status, 401);
+assert.deepEqual(delivered, ['r-1']);
 console.log('ESM consumer: ok');

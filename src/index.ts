@@ -53,6 +53,7 @@ export {
   ServerError,
   TimeoutError,
   ValidationError,
+  WebhookPayloadError,
   isPrimeroError,
 } from './core/errors.js';
 export type { ApiErrorInit, ErrorBodyKind, ErrorByName, PrimeroErrorName, ServerErrorEntry, ValidationIssue } from './core/errors.js';
@@ -105,3 +106,11 @@ export type { ServiceInput } from './models/service.js';
 export { TokenInfo } from './models/token.js';
 export { User } from './models/user.js';
 export type { components, operations, paths } from './generated/primero.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Incremental pull (issue 4): `client.cases.changes()` / `client.incidents.changes()` and cursor stores.
+export { ChangeFeed } from './sync/changes.js';
+export type { ChangedRecord, ChangesParams } from './sync/changes.js';
+export type { ChangeCollection, ChangeCursor } from './sync/cursor.js';
+export { CursorStoreError, FileCursorStore, MemoryCursorStore } from './sync/cursor-store.js';
+export type { CursorStore } from './sync/cursor-store.js';

@@ -12,6 +12,8 @@
  *
  * @module
  */
+// Type-only: the class lives beside the cursor stores, which import this module.
+import type { CursorStoreError } from '../sync/cursor-store.js';
 
 const BRAND = Symbol.for('primero-sdk.error');
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -51,7 +53,9 @@ export type PrimeroErrorName =
   | 'ConfigurationError'
   | 'CollectLimitError'
   | 'IllegalTransitionError'
-  | 'AmbiguousMatchError';
+  | 'AmbiguousMatchError'
+  | 'WebhookPayloadError'
+  | 'CursorStoreError';
 
 /**
  * Base class of every error the SDK throws.
@@ -440,6 +444,21 @@ export class AmbiguousMatchError extends PrimeroError {
   }
 }
 
+/**
+ * A data-forwarding delivery (primero-api.md 7.3) whose body is not JSON or not `{"data": {record_id,
+ * record_type, hostname, last_updated_at, ...}}`. `issues` say where; the body's values are never repeated.
+ */
+export class WebhookPayloadError extends PrimeroError {
+  /** @internal */
+  static override readonly errorName: PrimeroErrorName = 'WebhookPayloadError';
+  /** Where the body differed from a delivery (`code: 'invalid_json'` at the root when it is not JSON). */
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[]) {
+    super(`Invalid webhook delivery: ${describeIssues(issues)}`);
+    this.issues = issues;
+  }
+}
+
 /** Maps each {@link PrimeroErrorName} to its class, for {@link isPrimeroError}. */
 export interface ErrorByName {
   /** {@link PrimeroError} */
@@ -480,6 +499,10 @@ export interface ErrorByName {
   IllegalTransitionError: IllegalTransitionError;
   /** {@link AmbiguousMatchError} */
   AmbiguousMatchError: AmbiguousMatchError;
+  /** {@link WebhookPayloadError} */
+  WebhookPayloadError: WebhookPayloadError;
+  /** {@link CursorStoreError} */
+  CursorStoreError: CursorStoreError;
 }
 
 /** Picks the error class for a non-2xx response. */

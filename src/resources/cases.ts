@@ -13,6 +13,7 @@ import { checkInput } from '../core/validate.js';
 import { CaseRecord, CaseWrite, SyncResult, type CaseInput } from '../models/case.js';
 import { many, single, type DeletedRecord } from '../models/common.js';
 import { FormSection } from '../models/form.js';
+import { changeFeed, type ChangeFeed, type ChangesParams } from '../sync/changes.js';
 import { IncidentRecord } from '../models/incident.js';
 import { RecordResource, type CreateOptions, type RecordListParams, type UpdateOptions } from './records.js';
 
@@ -107,6 +108,23 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
   list(params: CaseListParams = {}, options: RequestOptions = {}): PagedIterable<CaseRecord> {
     const names = Object.keys(params.filters ?? {});
     return this.listOf(params, options, params.checkFilters && names.length ? () => this.#checkFilterNames(names, options) : undefined);
+  }
+
+  /**
+   * Incremental pull: the cases changed since `since` (a cursor from an earlier run, or a time), oldest change
+   * first, disabled ones included, each version once (`GET /api/v2/cases?last_updated_at=...&order_by=last_updated_at`,
+   * primero-api.md 2.8). Persist `nextCursor()` after processing; a run killed halfway re-reads at most the overlap.
+   *
+   * @throws {@link RequestValidationError} for a bad cursor, overlap, page size or filter, before anything is sent.
+   * @example
+   * ```ts
+   * const feed = client.cases.changes({ since: await store.load() });
+   * for await (const c of feed) await forward(c);
+   * await store.save(feed.nextCursor());
+   * ```
+   */
+  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<CaseRecord> {
+    return changeFeed({ api: this.api, path: this.collection, collection: 'cases', schema: this.schema }, params, options);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Requester } from '../core/requester.js';
 import type { RequestOptions } from '../core/transport.js';
 import type { DeletedRecord } from '../models/common.js';
 import { IncidentRecord, IncidentWrite, type IncidentInput } from '../models/incident.js';
+import { changeFeed, type ChangeFeed, type ChangesParams } from '../sync/changes.js';
 import { RecordResource, type CreateOptions, type RecordListParams, type UpdateOptions } from './records.js';
 
 /** Incidents. Reach it as `client.incidents`. */
@@ -27,6 +28,21 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    */
   list(params: RecordListParams = {}, options: RequestOptions = {}): PagedIterable<IncidentRecord> {
     return this.listOf(params, options);
+  }
+
+  /**
+   * Incremental pull: the incidents changed since `since`, oldest change first, disabled ones included, each
+   * version once (see {@link CasesResource.changes} and {@link ChangeFeed}).
+   * @throws {@link RequestValidationError} for a bad cursor, overlap, page size or filter, before anything is sent.
+   * @example
+   * ```ts
+   * const feed = client.incidents.changes({ since: cursor });
+   * for await (const incident of feed) await forward(incident);
+   * cursor = feed.nextCursor();
+   * ```
+   */
+  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<IncidentRecord> {
+    return changeFeed({ api: this.api, path: this.collection, collection: 'incidents', schema: this.schema }, params, options);
   }
 
   /**

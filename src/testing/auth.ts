@@ -19,6 +19,7 @@
 import { DEVISE, apiError, devise401, json, throttled } from './http.js';
 import type { Random } from './random.js';
 import type { FakeStore, FakeUser } from './store.js';
+import { isObject } from './values.js';
 
 /** The ways the fake accepts credentials. */
 export type FakeAuthMode = 'basic' | 'session' | 'token' | 'bearer';
@@ -117,6 +118,11 @@ export class FakeAuth {
     for (const session of this.#sessions.values()) if (session.userName) session.timedOut = true;
   }
 
+  /** @internal What the fake keeps in memory for authentication, for tests of its bounds. */
+  footprint(): { sessions: number; loginCounters: number } {
+    return { sessions: this.#sessions.size, loginCounters: this.#logins.size };
+  }
+
   /** The signed-in sessions (user names), for tests asserting on "one active session per user". */
   activeSessions(): string[] {
     const now = this.options.now();
@@ -175,7 +181,7 @@ export class FakeAuth {
   /** `POST /api/v2/tokens`: login, or refresh with a session or a bearer, in every mode. */
   login(request: Request, body: unknown, cookies: Headers): Response {
     const header = request.headers.get('authorization') ?? '';
-    const params = isRecord(body) && isRecord(body.user) ? body.user : undefined;
+    const params = isObject(body) && isObject(body.user) ? body.user : undefined;
     // Rack::Attack runs before the app: every POST naming a user_name counts, whatever comes of it
     // (config/initializers/rack_attack.rb; 1.2a). A body without one (a refresh) is not counted.
     if (params?.user_name !== undefined && params.user_name !== null && this.#throttled(String(params.user_name).toLowerCase().replace(/\s+/g, ''))) {
@@ -424,6 +430,8 @@ export class FakeAuth {
   /** Rack::Attack counts in fixed windows aligned on the period (`now / period`), not a sliding minute. */
   #throttled(key: string): boolean {
     const window = Math.floor(this.options.now() / LOGIN_PERIOD_MS);
+    // The counters of past windows can never matter again (Rack::Attack's cache entries expire with them).
+    for (const counterKey of this.#logins.keys()) if (!counterKey.startsWith(`${window}:`)) this.#logins.delete(counterKey);
     const counterKey = `${window}:${key}`;
     const count = (this.#logins.get(counterKey) ?? 0) + 1;
     this.#logins.set(counterKey, count);
@@ -444,7 +452,18 @@ export class FakeAuth {
     return session;
   }
 
+  /**
+   * Starts a session, first sweeping the old ones, so that a long-running fake's memory does not grow with
+   * its clients: an anonymous session (a bootstrap nobody signed in from) idle longer than the idle timeout,
+   * and a signed-in one idle longer than the timeout plus the cleanup grace, which {@link FakeAuth.authenticate}
+   * already treats as gone (before that, its cookie still gets "Your session expired", as on the server).
+   */
   #newSession(userName?: string): Session {
+    const now = this.options.now();
+    const idleMs = this.options.sessionIdleSeconds * 1000;
+    for (const [id, old] of this.#sessions) {
+      if (now - old.lastSeenMs > (old.userName ? idleMs + CLEANUP_GRACE_MS : idleMs)) this.#sessions.delete(id);
+    }
     const session: Session = { id: this.random.uuid().replace(/-/g, ''), csrf: csrfToken(this.random), userName, lastSeenMs: this.options.now(), timedOut: false };
     this.#sessions.set(session.id, session);
     return session;
@@ -482,10 +501,6 @@ function bearerToken(header: string): string | undefined {
 
 function looksLikeJwt(token: string): boolean {
   return token.split('.').length === 3;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Rails' CSRF tokens are base64 with `+`, `/` and `=`: the cookie is URL-encoded, the header is not.

@@ -15,7 +15,7 @@ import { referenceRoutes } from './routes/reference.js';
 import { referralRoutes } from './routes/referrals.js';
 import { seedStore } from './seed.js';
 import type { FakeRecord, FakeStore, FakeUser } from './store.js';
-import { DataForwarding, type WebhookDelivery, type WebhookFetch } from './webhooks.js';
+import { DataForwarding, type RecordChangeEvent, type WebhookDelivery, type WebhookFetch } from './webhooks.js';
 
 /** Options of {@link createFakePrimero}. Every one is optional. */
 export interface FakePrimeroOptions {
@@ -24,8 +24,12 @@ export interface FakePrimeroOptions {
   /** How many cases to generate. Default 50. */
   cases?: number;
   /**
-   * Users in place of the seeded ones (a demo caseworker and three referral recipients). The first user's
-   * credentials are `fake.credentials`.
+   * Users in place of the seeded ones (copied, so the array given is never changed). The seeded users are a
+   * demo caseworker (`demo_caseworker`, who may also sync), three referral recipients (`cp_worker`,
+   * `unhcr_focal`, `health_provider`) and a disabled one (`former_staff`), all with the password
+   * `DEMO_PASSWORD`. The first user's credentials are `fake.credentials`, and the seeded cases are owned and
+   * created by the first user; they are referred only to enabled users who receive referrals (none when no
+   * user does).
    */
   users?: FakeUser[];
   /** Which credentials the server accepts. Default `['basic', 'session']`, like a current Primero. */
@@ -52,6 +56,13 @@ export interface FakePrimeroOptions {
    * ```
    */
   faults?: readonly FaultRule[];
+  /**
+   * Whether to keep every request in `fake.requests`. Default true; false leaves `fake.requests` empty, for a
+   * long-running fake (the `fake-server` command) whose memory must not grow with its traffic.
+   */
+  recordRequests?: boolean;
+  /** How long a webhook receiver may take to answer before the delivery counts as failed, in milliseconds. Default 10000. */
+  webhookTimeoutMs?: number;
   /** The `fetch` data forwarding posts to `store.webhooks` with. Default `globalThis.fetch`, looked up at each delivery. */
   webhookFetch?: WebhookFetch;
 }
@@ -84,7 +95,7 @@ export interface FakeState {
   now: () => number;
   auth: FakeAuth;
   /** Tells data forwarding that a record changed (`create`, `update`, or a manual sync: `post`). */
-  recordChanged(event: 'create' | 'update' | 'post', recordType: 'case' | 'incident', record: FakeRecord): void;
+  recordChanged(event: RecordChangeEvent, recordType: 'case' | 'incident', record: FakeRecord): void;
 }
 
 /** @internal A module of routes, given the shared state. */
@@ -106,7 +117,7 @@ const ROUTE_MODULES: RouteModule[] = [recordRoutes, referralRoutes, referenceRou
 export class FakePrimero {
   /** The data: seed it before a run, inspect it after. */
   readonly store: FakeStore;
-  /** Every request received, in order. */
+  /** Every request received, in order; empty when the fake was created with `recordRequests: false`. */
   readonly requests: RecordedRequest[] = [];
   /** Where the fake answers through msw and `fetch` (a real server has its own URL). */
   readonly baseUrl: string;
@@ -114,7 +125,7 @@ export class FakePrimero {
   readonly credentials: { username: string; password: string };
   /**
    * The fault rules in force, tried in order for every request (see {@link FaultRule}). Push, splice or
-   * empty it mid-test; faults are drawn from per-route streams seeded from the fake's `seed`, so the same
+   * empty it mid-test; faults are drawn from per-rule streams seeded from the fake's `seed`, so the same
    * seed and the same requests give the same faults.
    * @example
    * ```ts
@@ -128,8 +139,9 @@ export class FakePrimero {
   readonly state: FakeState;
   readonly #router = new Router();
   readonly #latencyMs: number;
+  readonly #recordRequests: boolean;
   readonly #faults: FaultInjector;
-  readonly #listeners: Array<(event: 'create' | 'update' | 'post', recordType: 'case' | 'incident', record: FakeRecord) => void> = [];
+  readonly #listeners: Array<(event: RecordChangeEvent, recordType: 'case' | 'incident', record: FakeRecord) => void> = [];
   readonly #forwarding: DataForwarding;
 
   constructor(options: FakePrimeroOptions = {}) {
@@ -138,6 +150,7 @@ export class FakePrimero {
     this.store = seedStore(random, options.cases ?? 50, options.users);
     this.baseUrl = (options.baseUrl ?? 'https://primero.fake').replace(/\/+$/, '');
     this.#latencyMs = options.latencyMs ?? 0;
+    this.#recordRequests = options.recordRequests ?? true;
     this.faults = [...(options.faults ?? [])];
     for (const rule of this.faults) {
       const problem = faultRuleProblem(rule);
@@ -163,7 +176,10 @@ export class FakePrimero {
     };
     for (const module of ROUTE_MODULES) this.#router.add(...module(this.state));
     // Data forwarding (primero-api.md 7): every change is posted to the subscribed `store.webhooks`.
-    this.#forwarding = new DataForwarding({ store: this.store, hostname: new URL(this.baseUrl).host, now, fetch: options.webhookFetch });
+    this.#forwarding = new DataForwarding({ store: this.store, hostname: new URL(this.baseUrl).host, now,
+      fetch: options.webhookFetch,
+      ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }),
+    });
     this.onRecordChanged((event, recordType, record) => this.#forwarding.enqueue(event, recordType, record));
   }
 
@@ -187,7 +203,7 @@ export class FakePrimero {
   }
 
   /** @internal Subscribes to record changes (data forwarding). */
-  onRecordChanged(listener: (event: 'create' | 'update' | 'post', recordType: 'case' | 'incident', record: FakeRecord) => void): void {
+  onRecordChanged(listener: (event: RecordChangeEvent, recordType: 'case' | 'incident', record: FakeRecord) => void): void {
     this.#listeners.push(listener);
   }
 
@@ -229,8 +245,16 @@ export class FakePrimero {
    * `Response.error()`, the fetch standard's network error (`type: 'error'`, status 0): `fake.fetch` throws
    * Node's `TypeError('fetch failed')` for it, msw turns it into a network error, and `listen()` destroys the
    * socket. Rejects only with the request's abort reason, when its signal fires during injected latency.
+   * A HEAD is answered as its GET, with the status and headers and no body (as Rails does).
    */
   readonly handle = async (request: Request): Promise<Response> => {
+    const response = await this.#answer(request);
+    if (request.method !== 'HEAD' || response.type === 'error') return response;
+    await response.body?.cancel();
+    return new Response(null, { status: response.status, headers: response.headers });
+  };
+
+  async #answer(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.replace(/^.*?\/api\/v2(?=\/|$)/, '') || '/';
     if (!/\/api\/v2(\/|$)/.test(url.pathname)) return new Response('Not Found', { status: 404, headers: { 'content-type': 'text/plain' } });
@@ -243,7 +267,7 @@ export class FakePrimero {
       return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
     }
     const recorded: RecordedRequest = { method: request.method, path, query: url.searchParams, headers: request.headers, body };
-    this.requests.push(recorded);
+    if (this.#recordRequests) this.requests.push(recorded);
     // Faults stand for the network and the proxy in front of the app: they are decided before the app runs.
     const plan = this.#faults.draw(request.method, path);
     if (plan.invalid) return apiError(500, `/api/v2${path}`, `Invalid fault rule: ${plan.invalid}`);
@@ -266,7 +290,7 @@ export class FakePrimero {
     if (fault?.kind === 'reset') return Response.error();
     if (fault?.kind === 'truncate') return truncated(response);
     return response;
-  };
+  }
 
   /**
    * Serves the fake over real HTTP on loopback.

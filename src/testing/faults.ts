@@ -2,9 +2,11 @@
  * Fault injection: the failures a Primero behind a real network produces now and then (primero-api.md
  * 3.2 and 3.4; sdk-design.md 3.6), on demand, per route, and the same on every run with the same seed.
  *
- * Each rule has its own pseudo-random stream per method and path, seeded from the fake's seed: whether the
- * n-th `GET /cases` fails does not depend on how requests to other routes interleave with it, so a run is
- * reproducible even with concurrent clients or a prefetching iterator.
+ * Each rule has its own pseudo-random stream per method, seeded from the fake's seed and the rule's place in
+ * the list: whether the n-th `GET` a rule matches fails does not depend on the paths' ids (which an SDK may
+ * generate at random) nor on requests of other methods or to paths the rule does not match. A rule that
+ * matches several routes shares its stream between them: give it a `path` when concurrent requests to
+ * different routes must not shift each other's faults.
  *
  * @module
  */
@@ -88,6 +90,9 @@ const BAD_GATEWAY_PAGE = `<html>
 </html>
 `;
 
+/** The statuses a response cannot have a body with (the fetch standard's null body statuses, from 200 up). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
+
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   403: 'Forbidden',
@@ -131,6 +136,7 @@ export function faultRuleProblem(rule: FaultRule): string | undefined {
 export class FaultInjector {
   readonly #seed: number;
   readonly #rules: readonly FaultRule[];
+  // Per rule and method: bounded by the rules and the HTTP methods, however many paths are requested.
   readonly #streams = new WeakMap<FaultRule, Map<string, Random>>();
   readonly #fired = new WeakMap<FaultRule, number>();
   readonly #patterns = new Map<string, RegExp>();
@@ -152,7 +158,7 @@ export class FaultInjector {
       }
       if (!this.#matches(rule, method, path)) return;
       // One value per matching request, drawn even when `times` is spent, so a rule's stream never shifts.
-      const value = this.#stream(rule, index, method, path).next();
+      const value = this.#stream(rule, index, method).next();
       const fired = this.#fired.get(rule) ?? 0;
       if (value >= (rule.rate ?? 1) || (rule.times !== undefined && fired >= rule.times)) return;
       this.#fired.set(rule, fired + 1);
@@ -186,10 +192,10 @@ export class FaultInjector {
     return pattern;
   }
 
-  #stream(rule: FaultRule, index: number, method: string, path: string): Random {
+  #stream(rule: FaultRule, index: number, method: string): Random {
     let streams = this.#streams.get(rule);
     if (!streams) this.#streams.set(rule, (streams = new Map()));
-    const key = `${method.toUpperCase()} ${path}`;
+    const key = method.toUpperCase();
     let stream = streams.get(key);
     if (!stream) streams.set(key, (stream = new Random(hash(`${this.#seed}|${index}|${key}`))));
     return stream;
@@ -204,7 +210,9 @@ function isAuthRoute(method: string, path: string): boolean {
 /** @internal The answer of a `status` fault, shaped as the real server shapes that status. */
 export function statusFault(rule: Extract<FaultRule, { kind: 'status' }>, path: string): Response {
   let response: Response;
-  if (rule.status === 401) response = devise401(rule.message ?? 'You need to sign in or sign up before continuing.');
+  // A null-body status cannot carry the envelope (the fetch standard throws): the status and headers only.
+  if (NULL_BODY_STATUSES.has(rule.status)) response = new Response(null, { status: rule.status });
+  else if (rule.status === 401) response = devise401(rule.message ?? 'You need to sign in or sign up before continuing.');
   else if (rule.status === 429) response = throttled();
   else response = apiError(rule.status, `/api/v2${path}`, rule.message ?? STATUS_TEXT[rule.status] ?? 'Error');
   for (const [name, value] of Object.entries(rule.headers ?? {})) response.headers.set(name, value);

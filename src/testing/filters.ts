@@ -15,6 +15,7 @@
  */
 import { hasServerTimeShape, readServerTime } from './dates.js';
 import type { FakeRecord, FakeStore, FakeUser } from './store.js';
+import { castBoolean, RAILS_FALSE_VALUES } from './values.js';
 
 /** The record types the fake serves. */
 export type RecordType = 'case' | 'incident';
@@ -141,7 +142,7 @@ export function destringify(value: RackValue | undefined): Read {
   if (time) return time.kind === 'date' ? { t: 'date', v: time.iso, ms: time.ms } : { t: 'time', v: time.iso, ms: time.ms };
   // An ISO-looking string Ruby cannot parse (2024-02-30) stays a string, before the other rules.
   if (hasServerTimeShape(value)) return { t: 'str', v: value };
-  if (anyLine(value, /^(true|false)$/)) return { t: 'bool', v: !['0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF'].includes(value) };
+  if (anyLine(value, /^(true|false)$/)) return { t: 'bool', v: !RAILS_FALSE_VALUES.includes(value) };
   if (anyLine(value, /^\d+$/)) return { t: 'int', v: rubyToI(value) };
   // The comma is looked for before `..`: `1..5,7` is a list of the string "1..5" and 7 (primero-api.md 2.4).
   if (value.includes(',')) return { t: 'list', v: rubySplit(value, ',').map((part) => destringify(part)) };
@@ -349,8 +350,7 @@ function cast(type: ColumnType, raw: unknown): unknown {
       if (typeof raw === 'boolean') return raw ? 1 : 0;
       return typeof raw === 'string' && /^\s*[+-]?\d/.test(raw) ? Math.trunc(Number.parseFloat(raw)) : null;
     case 'boolean':
-      if (raw === '') return null;
-      return ![false, 0, '0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF'].includes(raw as never);
+      return castBoolean(raw);
     case 'datetime':
       return typeof raw === 'string' ? (readServerTime(raw)?.ms ?? null) : null;
     case 'string':

@@ -38,5 +38,4 @@ export const DEVISE = Object.freeze({
   unauthenticated: 'You need to sign in or sign up before continuing.',
   timeout: 'Your session expired. Please sign in again to continue.',
   invalid: 'Invalid User name or password.',
-  invalidJwt: 'Invalid JWT token',
 });

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { isObject } from './values.js';
+
 type Json = unknown;
 type JsonObject = Record<string, unknown>;
 
@@ -55,11 +57,6 @@ export function populateSubformIds(data: JsonObject, uuid: () => string): void {
       if (isObject(entry) && (entry.unique_id === undefined || entry.unique_id === null || entry.unique_id === '')) entry.unique_id = uuid();
     }
   }
-}
-
-/** A plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // `value.is_a?(Array) && (value.blank? || value.first.is_a?(Hash))`: only the first item is looked at.

@@ -54,16 +54,34 @@ export class Router {
     return this;
   }
 
-  /** The route for a method and path, with its decoded parameters; PUT is routed like PATCH (Rails resources). */
+  /**
+   * The route for a method and path, with its decoded parameters; PUT is routed like PATCH (Rails resources)
+   * and HEAD like GET (Rails answers a HEAD with the GET route; the caller drops the body). A parameter with a
+   * malformed percent-escape matches no route (undefined: the 404).
+   */
   match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
-    const wanted = method === 'PUT' ? 'PATCH' : method;
+    const wanted = method === 'PUT' ? 'PATCH' : method === 'HEAD' ? 'GET' : method;
     for (const route of this.#routes) {
       if (route.method !== wanted) continue;
       const found = route.regex.exec(path);
       if (!found) continue;
-      const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(found[i + 1] ?? '')]));
+      const params: Record<string, string> = {};
+      for (const [i, name] of route.names.entries()) {
+        const value = decode(found[i + 1] ?? '');
+        if (value === undefined) return undefined;
+        params[name] = value;
+      }
       return { route, params };
     }
+    return undefined;
+  }
+}
+
+/** `decodeURIComponent`, or undefined for a malformed escape (`%E0%A4%A`, `%zz`). */
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
     return undefined;
   }
 }

@@ -29,9 +29,12 @@ const PROVINCES = ['KH01', 'KH02', 'KH03', 'KH04'];
 const en = (text: string) => ({ en: text });
 const title = (id: string) => id.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
-/** Seeds a store with `caseCount` cases. */
+/**
+ * Seeds a store with `caseCount` cases, owned and created by the first user, and referred only to enabled
+ * users who receive referrals (no referral at all when there is none). `givenUsers` is deep-copied.
+ */
 export function seedStore(random: Random, caseCount: number, givenUsers?: FakeUser[]): FakeStore {
-  const users = givenUsers?.map((user) => ({ ...user })) ?? seedUsers();
+  const users = givenUsers?.map((user) => structuredClone(user)) ?? seedUsers();
   const locations = seedLocations();
   const store: FakeStore = {
     cases: new Map(),
@@ -59,6 +62,7 @@ export function seedStore(random: Random, caseCount: number, givenUsers?: FakeUs
 }
 
 function seedCase(random: Random, createdMs: number, users: FakeUser[]): FakeRecord {
+  const owner = users[0];
   const id = random.uuid();
   const uniqueIdentifier = random.uuid();
   const shortId = uniqueIdentifier.slice(-7);
@@ -89,10 +93,10 @@ function seedCase(random: Random, createdMs: number, users: FakeUser[]): FakeRec
     consent_for_services: consent,
     disclosure_other_orgs: consent && random.chance(0.9),
     registration_date: created.toISOString().slice(0, 10),
-    owned_by: 'demo_caseworker',
-    owned_by_agency_id: 'agency-unicef',
+    owned_by: owner?.user_name ?? 'demo_caseworker',
+    owned_by_agency_id: owner?.agency ?? 'agency-unicef',
     assigned_user_names: [],
-    created_by: 'demo_caseworker',
+    created_by: owner?.user_name ?? 'demo_caseworker',
     created_at: created.toISOString(),
     last_updated_at: created.toISOString(),
     services_section: services,
@@ -101,7 +105,7 @@ function seedCase(random: Random, createdMs: number, users: FakeUser[]): FakeRec
 
 function seedService(random: Random, created: Date, users: FakeUser[]): Record<string, unknown> {
   const type = random.pick(SERVICE_TYPES);
-  const provider = users.find((u) => u.receives_referrals && u.services.includes(type));
+  const provider = users.find((u) => canReceive(u) && u.services.includes(type));
   const implemented = random.chance(0.3);
   return {
     unique_id: random.uuid(),
@@ -117,10 +121,20 @@ function seedService(random: Random, created: Date, users: FakeUser[]): Record<s
   };
 }
 
-/** About a third of the cases get a referral, spread over every status. */
+/**
+ * Who a seeded referral may go to: what the server's validation accepts (enabled, `receive_referral` for the
+ * case's module), so that every seeded referral can be answered.
+ */
+function canReceive(user: FakeUser): boolean {
+  return !user.disabled && user.receives_referrals && user.module_ids.includes(CP_MODULE);
+}
+
+/** About a third of the cases get a referral, spread over every status; none when nobody can receive one. */
 function seedReferrals(random: Random, record: FakeRecord, users: FakeUser[]): FakeTransition[] {
   if (!random.chance(0.35)) return [];
-  const recipient = random.pick(users.filter((u) => u.receives_referrals));
+  const recipients = users.filter((u) => canReceive(u) && u.user_name !== record.owned_by);
+  const recipient = recipients.length ? random.pick(recipients) : undefined;
+  if (!recipient) return [];
   const status = random.pick(['in_progress', 'accepted', 'rejected', 'done', 'revoked'] as const);
   const created = new Date(Date.parse(String(record.created_at)) + 3_600_000);
   const responded = status === 'in_progress' ? undefined : new Date(created.getTime() + random.int(1, 72) * 3_600_000).toISOString();
@@ -134,7 +148,7 @@ function seedReferrals(random: Random, record: FakeRecord, users: FakeUser[]): F
       record_type: 'case',
       transitioned_to: recipient.user_name,
       transitioned_to_agency: recipient.agency,
-      transitioned_by: 'demo_caseworker',
+      transitioned_by: record.owned_by,
       notes: 'Referred for follow-up',
       remote: false,
       // A case without consent can only have been referred with the override (primero-api.md 5.3), and every

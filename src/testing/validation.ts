@@ -15,7 +15,7 @@
  */
 import { readServerTime } from './dates.js';
 import type { RecordType } from './filters.js';
-import { isObject } from './merge.js';
+import { isObject } from './values.js';
 import type { FakeField, FakeStore, FakeUser } from './store.js';
 
 type Rule =

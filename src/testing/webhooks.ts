@@ -48,7 +48,7 @@ export interface ForwardingOptions {
   now: () => number;
   /** Default: `globalThis.fetch`, looked up at each delivery (so msw or a test's stub sees it). */
   fetch: WebhookFetch | undefined;
-  /** How long a receiver may take to answer before the delivery counts as failed. */
+  /** How long a receiver may take to answer before the delivery counts as failed (FakePrimeroOptions.webhookTimeoutMs). Default 10000. */
   timeoutMs?: number;
 }
 

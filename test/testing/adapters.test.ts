@@ -144,3 +144,40 @@ describe('real HTTP (fake.listen)', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
+
+describe('routing edge cases', () => {
+  const basic = { authorization: `Basic ${Buffer.from(`demo_caseworker:primero-demo-1`).toString('base64')}` };
+
+  test('a malformed percent-escape in a path is the 404 envelope, not a 500', async () => {
+    const fake = createFakePrimero({ cases: 0 });
+    const response = await fake.handle(new Request(`${fake.baseUrl}/api/v2/cases/%E0%A4%A`, { headers: basic }));
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ errors: [expect.objectContaining({ status: 404, resource: '/api/v2/cases/%E0%A4%A', message: 'Not Found' })] });
+  });
+
+  test('HEAD is routed like GET and answers with its status and headers, no body', async () => {
+    const fake = createFakePrimero({ cases: 3 });
+    const id = [...fake.store.cases.keys()][0]!;
+    const head = await fake.handle(new Request(`${fake.baseUrl}/api/v2/cases/${id}`, { method: 'HEAD', headers: basic }));
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
+    expect(await head.text()).toBe('');
+    expect((await fake.handle(new Request(`${fake.baseUrl}/api/v2/cases/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { method: 'HEAD', headers: basic }))).status).toBe(404);
+    const served = await fake.listen({ port: 0 });
+    try {
+      server.use(http.all(`${served.url}/*`, () => passthrough()));
+      const overHttp = await fetch(`${served.url}/api/v2/cases`, { method: 'HEAD', headers: basic });
+      expect(overHttp.status).toBe(200);
+    } finally {
+      await served.close();
+    }
+  });
+
+  test('recordRequests: false keeps fake.requests empty; the default records every request', async () => {
+    const quiet = createFakePrimero({ cases: 1, recordRequests: false });
+    const loud = createFakePrimero({ cases: 1 });
+    for (const fake of [quiet, loud]) await fake.handle(new Request(`${fake.baseUrl}/api/v2/cases`, { headers: basic }));
+    expect(quiet.requests).toEqual([]);
+    expect(loud.requests.map((r) => r.path)).toEqual(['/cases']);
+  });
+});

@@ -537,3 +537,43 @@ describe('errors in the server envelope (primero-api.md 1.5, 3)', () => {
     expect(body.errors[0]?.message).toEqual(expect.any(String));
   });
 });
+
+describe('bounded memory for a long-running fake', () => {
+  test('a new session sweeps the anonymous sessions idle past the timeout and the signed-in ones past the cleanup grace', async () => {
+    let now = T0;
+    const { fake } = world({ now: () => now, sessionIdleSeconds: 60 });
+    const bootstrap = () => fake.handle(new Request(`${fake.baseUrl}/api/v2/primero`));
+    for (let i = 0; i < 5; i++) await bootstrap();
+    expect(fake.state.auth.footprint().sessions).toBe(5);
+    now += 61_000;
+    await bootstrap();
+    expect(fake.state.auth.footprint().sessions).toBe(1);
+
+    // A signed-in session past its idle timeout still answers "expired" until the cleanup grace has passed.
+    const { fake: plain } = world({ now: () => now, sessionIdleSeconds: 60, csrf: false });
+    const signIn = await plain.handle(
+      new Request(`${plain.baseUrl}/api/v2/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { user_name: USER, password: DEMO_PASSWORD } }) }),
+    );
+    const cookie = (signIn.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    now += 61_000;
+    await plain.handle(new Request(`${plain.baseUrl}/api/v2/primero`));
+    const expired = await plain.handle(new Request(`${plain.baseUrl}/api/v2/lookups`, { headers: { cookie } }));
+    expect(await expired.json()).toEqual({ error: TIMEOUT });
+    now += 21 * MINUTE;
+    await plain.handle(new Request(`${plain.baseUrl}/api/v2/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { user_name: 'cp_worker', password: DEMO_PASSWORD } }) }));
+    expect(plain.activeSessions()).toEqual(['cp_worker']);
+    expect(plain.state.auth.footprint().sessions).toBe(1);
+  });
+
+  test('the login-throttle counters of past minutes are dropped', async () => {
+    let now = T0;
+    const { fake } = world({ now: () => now, csrf: false });
+    const attempt = (name: string) =>
+      fake.handle(new Request(`${fake.baseUrl}/api/v2/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: { user_name: name, password: 'wrong' } }) }));
+    for (let i = 0; i < 20; i++) await attempt(`nobody_${i}`);
+    expect(fake.state.auth.footprint().loginCounters).toBe(20);
+    now += MINUTE;
+    await attempt('someone');
+    expect(fake.state.auth.footprint().loginCounters).toBe(1);
+  });
+});

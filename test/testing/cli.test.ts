@@ -112,6 +112,23 @@ describe('primero-sdk fake-server', () => {
     }
   });
 
+  test('--auth bearer only: prints the demo token, never the password that mode refuses', async () => {
+    const run = cli('fake-server', '--port', '0', '--cases', '2', '--auth', 'bearer');
+    try {
+      const [, url = ''] = await waitFor(run, /listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+      const [, token = ''] = await waitFor(run, /token\s+(\S+)/);
+      await waitFor(run, /Stop with Ctrl\+C/);
+      expect(run.stdout()).not.toContain(DEMO_PASSWORD);
+      expect(run.stdout()).not.toMatch(/username|password/);
+      const answer = await fetch(`${url}/api/v2/cases`, { headers: { authorization: `Bearer ${token}` } });
+      expect(answer.status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect((await run.exited).code).toBe(0);
+    } finally {
+      kill(run);
+    }
+  });
+
   test('--help prints the usage and exits 0, without starting a server', async () => {
     const run = cli('fake-server', '--help');
     try {

@@ -649,3 +649,50 @@ describe('over real HTTP', () => {
     }
   });
 });
+
+describe('review fixes', () => {
+  test('ids are read as the record routes read them: an uppercase or braced uuid finds the case and the referral', async () => {
+    const w = world();
+    const c = w.addCase();
+    const referral = await w.client.referrals.create(c.id, { transitioned_to: 'cp_worker' });
+    expect((await w.raw('GET', `/cases/${c.id.toUpperCase()}`)).status).toBe(200);
+    const listed = await w.raw('GET', `/cases/${c.id.toUpperCase()}/referrals`);
+    expect(listed.status).toBe(200);
+    expect(listed.json.data.map((r: { id: string }) => r.id)).toEqual([referral.id]);
+    const accepted = await w.raw('PATCH', `/cases/{${c.id.toUpperCase()}}/referrals/${referral.id.toUpperCase()}`, { data: { status: 'accepted' } }, 'cp_worker');
+    expect(accepted.status).toBe(200);
+    expect(accepted.json.data).toMatchObject({ id: referral.id, status: 'accepted' });
+    const bulk = await w.raw('POST', '/cases/referrals', { data: { ids: [c.id.toUpperCase()], transitioned_to: 'health_provider' } });
+    expect(bulk.status).toBe(200);
+    // What is not a uuid is still a 404 in the server's words.
+    const missing = await w.raw('DELETE', `/cases/${c.id}/referrals/not-a-uuid`);
+    expect(missing.status).toBe(404);
+    expect(missing.json.errors[0].detail).toContain("Couldn't find Referral with 'id'=not-a-uuid");
+  });
+
+  test('one scope rule for records and referrals: agency scope reaches a case through an associated user of the agency', async () => {
+    const w = world();
+    // Owned by another agency's user, assigned to a UNICEF user: a UNICEF agency-scoped user sees it everywhere.
+    const c = w.addCase({ owned_by: 'unhcr_focal', owned_by_agency_id: 'agency-unhcr', assigned_user_names: ['demo_caseworker'] });
+    w.user('cp_worker').group_permission = 'agency';
+    expect((await w.raw('GET', `/cases/${c.id}`, undefined, 'cp_worker')).status).toBe(200);
+    expect((await w.raw('GET', `/cases/${c.id}/referrals`, undefined, 'cp_worker')).status).toBe(200);
+    // A group scope: the fake has no user groups, so it reaches what a self scope reaches, on both routes.
+    w.user('cp_worker').group_permission = 'group';
+    expect((await w.raw('GET', `/cases/${c.id}`, undefined, 'cp_worker')).status).toBe(403);
+    expect((await w.raw('GET', `/cases/${c.id}/referrals`, undefined, 'cp_worker')).status).toBe(403);
+  });
+
+  test("a referral's record renders enabled from record_state, as the record routes do (nil stays null)", async () => {
+    const w = world();
+    const c = w.addCase();
+    delete c.record_state;
+    const referral = await w.raw('POST', `/cases/${c.id}/referrals`, { data: { transitioned_to: 'cp_worker' } });
+    expect(referral.status).toBe(200);
+    expect(referral.json.data.record.enabled).toBeNull();
+    expect((await w.raw('GET', `/cases/${c.id}`)).json.data.enabled).toBeNull();
+    c.record_state = false;
+    const accepted = await w.raw('PATCH', `/cases/${c.id}/referrals/${referral.json.data.id}`, { data: { status: 'accepted' } }, 'cp_worker');
+    expect(accepted.json.data.record.enabled).toBe(false);
+  });
+});

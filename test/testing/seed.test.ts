@@ -11,7 +11,7 @@ import { ServiceEntry } from '../../src/models/service.js';
 import { FakePrimero } from '../../src/testing/fake.js';
 import { Random } from '../../src/testing/random.js';
 import { CP_MODULE, DEMO_PASSWORD, seedStore } from '../../src/testing/seed.js';
-import type { FakeField, FakeRecord, FakeStore } from '../../src/testing/store.js';
+import type { FakeField, FakeRecord, FakeStore, FakeUser } from '../../src/testing/store.js';
 
 const STATUSES = ['in_progress', 'accepted', 'rejected', 'done', 'revoked'] as const;
 /** Core and audit fields the server maintains itself: they are on no form (2.7). */
@@ -211,4 +211,44 @@ test('5: with the default 50 cases, referrals are seeded in every status, for ev
     const statuses = new Set([...seeded(seed).referrals.values()].map((r) => r.status));
     expect([...statuses].sort(), `seed ${seed}`).toEqual([...STATUSES].sort());
   }
+});
+
+describe('custom users', () => {
+  const user = (user_name: string, extra: Partial<FakeUser> = {}): FakeUser => ({
+    id: 1, user_name, password: DEMO_PASSWORD, full_name: user_name, position: 'Caseworker', agency: 'agency-x', location: 'KH01',
+    services: [], module_ids: [CP_MODULE], group_permission: 'self', receives_referrals: false, sync_external: false, disabled: false, ...extra,
+  });
+
+  test('no user who can receive a referral (or no user at all): the cases are seeded without referrals', () => {
+    for (const users of [[user('solo')], [], [user('solo'), user('gone', { receives_referrals: true, disabled: true })]]) {
+      const fake = new FakePrimero({ seed: 4, cases: 30, users });
+      expect(fake.store.cases.size).toBe(30);
+      expect(fake.store.referrals.size).toBe(0);
+    }
+  });
+
+  test("the seeded cases belong to the first user, so a self-scoped custom user sees them", async () => {
+    const fake = new FakePrimero({ seed: 4, cases: 10, users: [user('worker_a'), user('worker_b', { id: 2, receives_referrals: true })] });
+    for (const record of fake.store.cases.values()) expect(record).toMatchObject({ owned_by: 'worker_a', created_by: 'worker_a', owned_by_agency_id: 'agency-x' });
+    for (const referral of fake.store.referrals.values()) expect(referral).toMatchObject({ transitioned_by: 'worker_a', transitioned_to: 'worker_b' });
+    const client = new PrimeroClient({ baseUrl: fake.baseUrl, auth: fake.credentials, fetch: fake.fetch });
+    expect((await client.cases.list().firstPage()).metadata.total).toBe(10);
+  });
+
+  test('custom users are deep-copied: the store never shares their arrays with the caller', () => {
+    const given = [user('worker_a', { services: ['health_medical_service'] })];
+    const fake = new FakePrimero({ seed: 4, cases: 0, users: given });
+    fake.store.users[0]!.services.push('education_service');
+    expect(given[0]!.services).toEqual(['health_medical_service']);
+  });
+
+  test('the seeded referrals go to enabled users only, so every one of them can be answered', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const store = seeded(seed, 80);
+      for (const referral of store.referrals.values()) {
+        const recipient = store.users.find((u) => u.user_name === referral.transitioned_to);
+        expect(recipient).toMatchObject({ disabled: false, receives_referrals: true });
+      }
+    }
+  });
 });

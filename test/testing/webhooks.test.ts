@@ -345,3 +345,19 @@ describe('end to end: the SDK changes a case, the fake forwards it (primero-api.
     expect(ack).not.toHaveProperty('mark_synced_status');
   });
 });
+
+test('webhookTimeoutMs bounds how long a receiver may take: past it the delivery fails', async () => {
+  const fake = new FakePrimero({
+    cases: 1,
+    webhookTimeoutMs: 20,
+    // A receiver that never answers; it gives up only when the delivery's signal fires.
+    webhookFetch: (_url, init) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+  });
+  fake.store.webhooks.push({ url: 'https://slow.example/hook', events: ['case.post'], auth: { type: 'api_key', key: 'k' } });
+  const started = Date.now();
+  fake.state.recordChanged('post', 'case', [...fake.store.cases.values()][0]!);
+  await fake.settle();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(fake.deliveries[0]).toMatchObject({ event: 'case.post' });
+  expect(fake.deliveries[0]?.error).toEqual(expect.any(String));
+});

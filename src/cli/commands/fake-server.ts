@@ -1,7 +1,8 @@
 /**
  * `primero-sdk fake-server`: serves the fake Primero (`src/testing/fake.ts`) over HTTP with generated demo
  * data, for trying the SDK, the examples, or another program against something that behaves like a server.
- * It prints the URL and the demo credentials only (the data is generated, never real); SIGINT or SIGTERM
+ * It prints the URL and the demo credentials only (the data is generated, never real): the user name and
+ * password when they sign in, the demo token when bearer tokens are accepted; SIGINT or SIGTERM
  * stops it cleanly with exit code 0.
  *
  * Imports the fake itself, not `src/testing/index.ts`, which needs msw (an optional peer dependency).
@@ -61,7 +62,8 @@ export function fakeServerCommand(program: Command): void {
 
 async function serve(options: FakeServerOptions): Promise<void> {
   const csrf = options.csrf ?? true;
-  const fake = new FakePrimero({ seed: options.seed, cases: options.cases, auth: options.auth, csrf, latencyMs: options.latencyMs });
+  // A long-running server: it keeps no log of the requests it answered.
+  const fake = new FakePrimero({ seed: options.seed, cases: options.cases, auth: options.auth, csrf, latencyMs: options.latencyMs, recordRequests: false });
   let server: { url: string; close: () => Promise<void> };
   try {
     server = await fake.listen({ port: options.port, host: options.host });
@@ -72,8 +74,9 @@ async function serve(options: FakeServerOptions): Promise<void> {
   const lines = [
     `Fake Primero listening on ${server.url}`,
     `  baseUrl   ${server.url}  (API under ${server.url}/api/v2)`,
-    `  username  ${username}`,
-    `  password  ${password}  (demo data, every seeded user has it)`,
+    ...(acceptsPassword(options.auth)
+      ? [`  username  ${username}`, `  password  ${password}  (demo data, every seeded user has it)`]
+      : []),
     ...(options.auth.includes('bearer') ? [`  token     ${fake.issueIdpToken(username)}  (bearer, valid for an hour)`] : []),
     `  auth      ${options.auth.join(', ')}${options.auth.includes('session') ? ` (CSRF ${csrf ? 'on' : 'off'})` : ''}`,
     `  data      ${options.cases} generated cases, seed ${options.seed}`,
@@ -86,6 +89,14 @@ async function serve(options: FakeServerOptions): Promise<void> {
   process.stdout.write(`Stopped (${signal}).\n`);
   // Nothing else should hold the process; if something does, do not hang on shutdown.
   setTimeout(() => process.exit(), 2_000).unref();
+}
+
+/**
+ * Whether the demo password signs anyone in: Basic does, and so does the login of a session or token server;
+ * an identity-provider (`bearer`) server refuses password logins.
+ */
+function acceptsPassword(modes: readonly FakeAuthMode[]): boolean {
+  return modes.includes('basic') || (!modes.includes('bearer') && (modes.includes('session') || modes.includes('token')));
 }
 
 /** Resolves on the first SIGINT or SIGTERM; a second one ends the process the default way. */

@@ -21,11 +21,14 @@ import {
   type RecordType,
 } from '../filters.js';
 import { apiError, json, notFound } from '../http.js';
-import { isObject, mergeData, populateSubformIds } from '../merge.js';
+import { mergeData, populateSubformIds } from '../merge.js';
 import { pageOf } from '../paging.js';
+import { renderedEnabled } from '../record-view.js';
 import type { Route, RouteContext } from '../router.js';
+import { inScope } from '../scope.js';
 import type { FakeRecord, FakeStore, FakeUser } from '../store.js';
 import { checkRecordWrite } from '../validation.js';
+import { isObject, present, sameJson } from '../values.js';
 
 interface Collection {
   recordType: RecordType;
@@ -118,7 +121,7 @@ function index(state: FakeState, c: Collection, { query, user }: RouteContext): 
     // The user's scope, then the filters, then the identifier search; there is no implicit status or
     // enabled filter (2.4).
     found = [...c.records(store).values()].filter(
-      (record) => inScope(store, user, record) && filters.every((f) => matches(f, record, ctx)) && (text === '' || matchesIdentifierSearch(record, c.recordType, text)),
+      (record) => inScope(user, record, store) && filters.every((f) => matches(f, record, ctx)) && (text === '' || matchesIdentifierSearch(record, c.recordType, text)),
     );
   } catch (error) {
     if (!(error instanceof StatementInvalid)) throw error;
@@ -133,7 +136,7 @@ function index(state: FakeState, c: Collection, { query, user }: RouteContext): 
 function show(state: FakeState, c: Collection, { params, query, user, path }: RouteContext): Response {
   const record = find(state.store, c, params.id ?? '');
   if (!record) return missing(c, path, params.id ?? '');
-  if (!inScope(state.store, user, record)) return forbidden(path);
+  if (!inScope(user, record, state.store)) return forbidden(path);
   return json({ data: render(state.store, c, user, record, selected(c, query.get('fields'))) });
 }
 
@@ -199,7 +202,7 @@ function update(state: FakeState, c: Collection, { params, body, query, user, pa
   // `record_action` is a top-level parameter (body or query string): it needs its permission and read access.
   const action = isObject(body) && typeof body.record_action === 'string' ? body.record_action : (query.get('record_action') ?? '');
   if (action.trim() !== '' && !Object.hasOwn(ACTION_FIELDS, action)) return forbidden(path);
-  if (!inScope(store, user, record)) return forbidden(path);
+  if (!inScope(user, record, store)) return forbidden(path);
 
   const raw = dataParam(body);
   const check = checkRecordWrite(raw, { store, recordType: c.recordType, user, create: false, moduleId: record.module_id });
@@ -226,7 +229,7 @@ function update(state: FakeState, c: Collection, { params, body, query, user, pa
 function disable(state: FakeState, c: Collection, { params, user, path }: RouteContext): Response {
   const record = find(state.store, c, params.id ?? '');
   if (!record) return missing(c, path, params.id ?? '');
-  if (!inScope(state.store, user, record)) return forbidden(path);
+  if (!inScope(user, record, state.store)) return forbidden(path);
   // A soft delete: record_state false, saved like any update (and forwarded as one, 4.5, 7.2).
   record.record_state = false;
   record.last_updated_by = user.user_name;
@@ -239,7 +242,7 @@ function caseIncidents(state: FakeState, { params, query, user, path }: RouteCon
   const { store } = state;
   const record = find(store, CASES, params.id ?? '');
   if (!record) return missing(CASES, path, params.id ?? '');
-  if (!inScope(store, user, record)) return forbidden(path);
+  if (!inScope(user, record, store)) return forbidden(path);
   // Every incident of the case, no paging and no metadata (4.6).
   const incidents = [...store.incidents.values()].filter((incident) => incident.incident_case_id === record.id);
   const names = selected(INCIDENTS, query.get('fields'));
@@ -336,20 +339,6 @@ function find(store: FakeStore, c: Collection, id: string): FakeRecord | undefin
   return uuid === undefined ? undefined : c.records(store).get(uuid);
 }
 
-/**
- * The user's record scope (`Search::SearchScope`): `self` sees the records they own or are assigned,
- * `agency` those of their agency's users; `all` everything. The fake has no user groups, so `group` sees all.
- */
-function inScope(store: FakeStore, user: FakeUser, record: FakeRecord): boolean {
-  const associated = field(record, 'associated_user_names') as string[];
-  if (user.group_permission === 'self') return associated.includes(user.user_name);
-  if (user.group_permission === 'agency') {
-    const agencies = [record.owned_by_agency_id, ...associated.map((name) => store.users.find((u) => u.user_name === name)?.agency)];
-    return agencies.includes(user.agency);
-  }
-  return true;
-}
-
 /** The field names a `fields` parameter selects (FieldSelectionService): `short`, a list, or all (undefined). */
 function selected(c: Collection, fields: string | null): Set<string> | undefined {
   if (fields === 'short') return new Set(c.summary);
@@ -373,13 +362,13 @@ function render(
   // The fake's roles read every field a record holds; the sync status only with sync_external (7.4).
   for (const key of Object.keys(record)) if (user.sync_external || !SYNC_FIELDS.includes(key)) readable.add(key);
   const show = (name: string) => readable.has(name) && (names === undefined || names.has(name));
-  const out: Record<string, unknown> = { id: record.id, enabled: record.record_state ?? null };
+  const out: Record<string, unknown> = { id: record.id, enabled: renderedEnabled(record) };
   for (const [key, value] of Object.entries(record)) if (key !== 'id' && show(key)) out[key] = value;
   if (c.recordType === 'case' && show('name')) out.name = record.hidden_name ? '*******' : (record.name ?? null);
   if (c.recordType === 'incident' && typeof record.incident_case_id === 'string' && show('case_id_display')) {
     out.case_id_display = store.cases.get(record.incident_case_id)?.case_id_display ?? null;
   }
-  if (show('record_in_scope')) out.record_in_scope = inScope(store, user, record);
+  if (show('record_in_scope')) out.record_in_scope = inScope(user, record, store);
   if (show('flag_count')) out.flag_count = record.flag_count ?? 0;
   if (show('alert_count')) out.alert_count = record.alert_count ?? 0;
   out.last_updated_at = record.last_updated_at ?? null;
@@ -441,26 +430,6 @@ function dataParam(body: unknown): Record<string, unknown> {
   if (!present(data)) return {};
   if (!isObject(data)) throw new Error(`undefined method 'permit' for an instance of ${rubyClass(data)}`);
   return data;
-}
-
-/** Ruby's `present?`: not nil, false, a blank string, or an empty array or hash. */
-function present(value: unknown): boolean {
-  if (value === undefined || value === null || value === false) return false;
-  if (typeof value === 'string') return value.trim() !== '';
-  if (Array.isArray(value)) return value.length > 0;
-  if (isObject(value)) return Object.keys(value).length > 0;
-  return true;
-}
-
-/** Ruby's `==` on parsed JSON: deep, and blind to key order. */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
-  }
-  return false;
 }
 
 function rubyClass(value: unknown): string {

@@ -13,9 +13,13 @@
  * @module
  */
 import type { FakeState } from '../fake.js';
+import { normalizeUuid } from '../filters.js';
 import { apiError, json, notFound } from '../http.js';
+import { renderedEnabled } from '../record-view.js';
 import type { Route, RouteContext } from '../router.js';
+import { inScope } from '../scope.js';
 import type { FakeRecord, FakeTransition, FakeUser } from '../store.js';
+import { castBoolean, isObject, present, sameJson } from '../values.js';
 
 /** `PrimeroModule::GBV`: the one module whose referrals need only `consent_for_services` (5.3). */
 const GBV_MODULE = 'primeromodule-gbv';
@@ -55,16 +59,10 @@ export function referralRoutes(state: FakeState): Route[] {
   const userNamed = (name: unknown): FakeUser | undefined => (typeof name === 'string' ? store.users.find((u) => u.user_name === name) : undefined);
 
   /**
-   * `can?(:read, record)`: the role's scope over the record's associated users (2.4). A referral grants its
-   * recipient access by adding them to `assigned_user_names` (5.3), which is why revoking removes it.
+   * `can?(:read, record)`: the role's scope ({@link inScope}, shared with the record routes). A referral grants
+   * its recipient access by adding them to `assigned_user_names` (5.3), which is why revoking removes it.
    */
-  const canRead = (user: FakeUser, record: FakeRecord): boolean => {
-    if (user.group_permission === 'all') return true;
-    const associated = user.user_name === record.owned_by || stringList(record.assigned_user_names).includes(user.user_name);
-    if (user.group_permission === 'agency') return associated || record.owned_by_agency_id === user.agency;
-    // The fake has no user groups: a group scope reaches what a self scope reaches.
-    return associated;
-  };
+  const canRead = (user: FakeUser, record: FakeRecord): boolean => inScope(user, record, store);
 
   const referralsOf = (record: FakeRecord): FakeTransition[] => [...store.referrals.values()].filter((r) => r.record_id === record.id);
 
@@ -239,7 +237,7 @@ export function referralRoutes(state: FakeState): Route[] {
       // done!: responded_at stays the acceptance time; the provider's note travels as rejection_note.
       const service = typeof next.service_record_id === 'string' && next.service_record_id ? serviceEntry(record, next.service_record_id) : undefined;
       if (service) {
-        if (isBlank(service.service_implemented_day_time)) service.service_implemented_day_time = nowIso();
+        if (!present(service.service_implemented_day_time)) service.service_implemented_day_time = nowIso();
         service.service_implemented = 'implemented';
       }
       const note = data.rejection_note;
@@ -271,12 +269,18 @@ export function referralRoutes(state: FakeState): Route[] {
   const invalidResponse = (ctx: RouteContext, invalid: Invalid): Response =>
     json({ errors: [...invalid].map(([detail, message]) => ({ status: 422, resource: resource(ctx), detail, message })) }, 422);
 
+  /** `Child.find(id)`: the id as ActiveRecord casts a uuid (any case, braces), as the record routes read it. */
+  const caseWithId = (id: string): FakeRecord | undefined => {
+    const uuid = normalizeUuid(id);
+    return uuid === undefined ? undefined : store.cases.get(uuid);
+  };
+
   /** `RecordResourceController#find_record` and `Referral.find` (not scoped to the case in the URL). */
-  const findCase = (ctx: RouteContext): FakeRecord | Response =>
-    store.cases.get(ctx.params.id ?? '') ?? notFound(resource(ctx), 'Child', ctx.params.id);
+  const findCase = (ctx: RouteContext): FakeRecord | Response => caseWithId(ctx.params.id ?? '') ?? notFound(resource(ctx), 'Child', ctx.params.id);
   const findReferral = (ctx: RouteContext): FakeTransition | Response => {
     const id = ctx.params.referral_id ?? '';
-    return store.referrals.get(id) ?? apiError(404, resource(ctx), 'Not Found', `Couldn't find Referral with 'id'=${id} [WHERE "transitions"."type" = $1]`);
+    const uuid = normalizeUuid(id);
+    return (uuid === undefined ? undefined : store.referrals.get(uuid)) ?? apiError(404, resource(ctx), 'Not Found', `Couldn't find Referral with 'id'=${id} [WHERE "transitions"."type" = $1]`);
   };
 
   /**
@@ -312,12 +316,12 @@ export function referralRoutes(state: FakeState): Route[] {
       method: 'POST',
       pattern: '/cases/referrals',
       handler: (ctx) => {
-        const data = objectOrUndefined(objectOrUndefined(ctx.body)?.data);
+        const data = dataOf(ctx.body);
         // find_records reads params['data']['ids'] before anything else: no data is a NoMethodError (500).
         if (!data) throw new Error("undefined method '[]' for nil");
         const ids = data.ids;
         const list = ids === undefined || ids === null || ids === '' || (Array.isArray(ids) && !ids.length) ? [] : [ids].flat().map(String);
-        const records = list.map((id) => store.cases.get(id));
+        const records = list.map((id) => caseWithId(id));
         const found = records.filter((r): r is FakeRecord => r !== undefined);
         if (found.length !== list.length) {
           // Child.find(ids) with an array.
@@ -345,7 +349,7 @@ export function referralRoutes(state: FakeState): Route[] {
         if (record instanceof Response) return record;
         // authorize_create!: `referral` (or `referral_from_service`); the fake's roles may refer what they can read.
         if (!canRead(ctx.user, record)) return forbidden(ctx);
-        const data = objectOrUndefined(objectOrUndefined(ctx.body)?.data);
+        const data = dataOf(ctx.body);
         if (!data) return missingData(ctx);
         const result = refer(ctx.user, record, data);
         if ('invalid' in result) return invalidResponse(ctx, result.invalid);
@@ -358,7 +362,7 @@ export function referralRoutes(state: FakeState): Route[] {
       handler: (ctx) => {
         const found = locate(ctx, true);
         if (found instanceof Response) return found;
-        const data = objectOrUndefined(objectOrUndefined(ctx.body)?.data);
+        const data = dataOf(ctx.body);
         if (!data) return missingData(ctx);
         const result = respond(ctx.user, found.transition, found.record, data);
         if ('invalid' in result) return invalidResponse(ctx, result.invalid);
@@ -401,7 +405,7 @@ function deriveReferralFields(record: FakeRecord, referrals: FakeTransition[]): 
 
 /** `_record.json.jbuilder` with the selected fields: id, enabled, then the fields (2.7). */
 function recordView(record: FakeRecord, fields: string[]): Record<string, unknown> {
-  const view: Record<string, unknown> = { id: record.id, enabled: record.record_state !== false };
+  const view: Record<string, unknown> = { id: record.id, enabled: renderedEnabled(record) };
   for (const field of fields) if (field in record) view[field] = record[field];
   return view;
 }
@@ -422,31 +426,16 @@ function truthy(value: unknown): boolean {
   return value !== undefined && value !== null && value !== false;
 }
 
-/** `ActiveModel::Type::Boolean`: "", nil → nil; the false values → false; anything else → true. */
-function castBoolean(value: unknown): boolean | null {
-  if (value === null || value === '') return null;
-  return ![false, 0, '0', 'f', 'F', 'false', 'FALSE', 'off', 'OFF'].includes(value as never);
-}
-
-/** Rails' `blank?` for the values a service field holds. */
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || value === false || (typeof value === 'string' && !value.trim());
-}
-
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function objectOrUndefined(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+/** `params[:data]` when the body has an object there. */
+function dataOf(body: unknown): Record<string, unknown> | undefined {
+  return isObject(body) && isObject(body.data) ? body.data : undefined;
 }
 
 function compactDeep(value: unknown): unknown {
-  const hash = objectOrUndefined(value);
-  if (!hash) return value;
-  return Object.fromEntries(Object.entries(hash).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, compactDeep(v)]));
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, compactDeep(v)]));
 }
