@@ -108,7 +108,7 @@ export { User } from './models/user.js';
 export type { components, operations, paths } from './generated/primero.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Incremental pull (issue 4): `client.cases.changes()` / `client.incidents.changes()` and cursor stores.
+// Incremental pull: `client.cases.changes()` / `client.incidents.changes()` and the cursor stores.
 export { ChangeFeed } from './sync/changes.js';
 export type { ChangedRecord, ChangesParams } from './sync/changes.js';
 export type { ChangeCollection, ChangeCursor } from './sync/cursor.js';
