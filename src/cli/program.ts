@@ -5,12 +5,16 @@
  * @module
  */
 import { Command } from 'commander';
+import { casesExportCommand } from './commands/export.js';
+import { casesCommand } from './commands/cases.js';
 import { fakeServerCommand } from './commands/fake-server.js';
+import { referralsCommand, servicesCommand } from './commands/transitions.js';
+import { whoamiCommand } from './commands/whoami.js';
 
 /** @internal A subcommand: given the program, it adds itself. */
 export type CommandModule = (program: Command) => void;
 
-const COMMANDS: CommandModule[] = [fakeServerCommand];
+const COMMANDS: CommandModule[] = [fakeServerCommand, whoamiCommand, casesCommand, casesExportCommand, referralsCommand, servicesCommand];
 
 /**
  * @internal The `primero-sdk` program. Usage errors are one line naming the command, and they, like
@@ -22,13 +26,17 @@ export function createProgram(): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', "\nRun 'primero-sdk <command> --help' for a command's options.");
   for (const add of COMMANDS) add(program);
-  for (const command of [program, ...program.commands]) {
-    const name = command === program ? program.name() : `${program.name()} ${command.name()}`;
+  for (const [command, name] of withNames(program)) {
     command.exitOverride().configureOutput({
       outputError: (text, write) => write(`${name}: ${oneLine(text.replace(/^error: /, '')).replace(/\.$/, '')}. See '${name} --help'.\n`),
     });
   }
   return program;
+}
+
+/** The command and its subcommands at every depth (`cases export`), each with its full name. */
+function withNames(command: Command, name = command.name()): Array<[Command, string]> {
+  return [[command, name], ...command.commands.flatMap((sub) => withNames(sub, `${name} ${sub.name()}`))];
 }
 
 function oneLine(text: string): string {

@@ -1,6 +1,7 @@
 /**
  * The reference routes around records (primero-api.md section 8): the public bootstrap, lookups, forms,
- * locations, users and the referral recipients (`/users/refer-to`, section 5.3).
+ * locations, users (filtered by `user_name`), the referral recipients (`/users/refer-to`, section 5.3) and the
+ * contact information (`GET /contact_information`, with the server's `primero_version`).
  *
  * @module
  */
@@ -68,10 +69,30 @@ export function referenceRoutes(state: FakeState): Route[] {
       method: 'GET',
       pattern: '/users',
       handler: ({ query }) => {
-        const rows = store.users.map(publicUser);
+        // `user_name` is one of the index's filters (section 8): an exact match, case-insensitive like logins.
+        const userName = query.get('user_name')?.toLowerCase();
+        const rows = store.users.filter((u) => !userName || u.user_name.toLowerCase() === userName).map(publicUser);
         const page = pageOf(rows, query);
         return json({ ...page, metadata: { ...page.metadata, total_enabled: store.users.filter((u) => !u.disabled).length } });
       },
+    },
+    {
+      method: 'GET',
+      pattern: '/contact_information',
+      // The system's help-desk contact (section 8) and the running version, as a 2.x server sends them.
+      handler: () =>
+        json({
+          data: {
+            name: 'Fake Primero help desk',
+            organization: 'Demo organization',
+            phone: null,
+            email: 'helpdesk@example.org',
+            location: null,
+            support_forum: null,
+            other_information: null,
+            primero_version: '2.15.2.1',
+          },
+        }),
     },
     {
       method: 'GET',
