@@ -10,6 +10,7 @@ import { bearerAuth, type BearerAuthOptions } from './auth/bearer.js';
 import type { PasswordCredentials } from './auth/credentials.js';
 import type { AuthStrategy } from './auth/strategy.js';
 import { ConfigurationError } from './core/errors.js';
+import { isWholeInRange, MAX_TIMER_MS } from './core/limits.js';
 import { Limiter } from './core/limiter.js';
 import { LogSink, type Logger, type LogLevel } from './core/logger.js';
 import type { PagedIterable, PaginationOptions } from './core/pagination.js';
@@ -316,18 +317,15 @@ function parseBaseUrl(value: unknown, allowInsecureHttp: boolean): string {
   return `${url.origin}${path}`;
 }
 
-// Timers take at most 2^31 - 1 ms; a larger delay fires at once.
-const MAX_TIMER_MS = 2_147_483_647;
-
 function positiveInt(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) throw new ConfigurationError(`${name} must be a positive integer up to ${MAX_TIMER_MS}`);
+  if (!isWholeInRange(value, 1)) throw new ConfigurationError(`${name} must be a positive integer up to ${MAX_TIMER_MS}`);
   return value;
 }
 
 function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) throw new ConfigurationError(`${name} must be a non-negative integer up to ${MAX_TIMER_MS}`);
+  if (!isWholeInRange(value, 0)) throw new ConfigurationError(`${name} must be a non-negative integer up to ${MAX_TIMER_MS}`);
   return value;
 }
 

@@ -6,6 +6,7 @@
  */
 import { ConfigurationError } from '../core/errors.js';
 import { checkCredentials, type PasswordCredentials } from './credentials.js';
+import { basicHeader } from './basic-header.js';
 import { CookieJar } from './cookies.js';
 import { postTokens } from './session.js';
 import { sealStrategy, type AuthStrategy } from './strategy.js';
@@ -23,7 +24,7 @@ import { sealStrategy, type AuthStrategy } from './strategy.js';
 export function basicAuth(credentials: PasswordCredentials): AuthStrategy {
   const { username, password } = checkCredentials(credentials, 'Basic');
   if (username.includes(':')) throw new ConfigurationError('Basic auth cannot carry a username that contains ":"');
-  const header = `Basic ${base64(`${username}:${password}`)}`;
+  const header = basicHeader(username, password);
   return sealStrategy({
     type: 'basic',
     authorize: async () => ({ headers: { Authorization: header }, generation: 1 }),
@@ -36,10 +37,4 @@ export function basicAuth(credentials: PasswordCredentials): AuthStrategy {
     // Basic holds no session, so there is none to end: a logout would only end the user's other sessions.
     isSignedIn: () => false,
   });
-}
-
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }

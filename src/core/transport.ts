@@ -23,6 +23,7 @@ import {
   parseErrorBody,
 } from './errors.js';
 import type { Limiter } from './limiter.js';
+import { isWholeInRange } from './limits.js';
 import { toAbortError } from './limiter.js';
 import type { LogSink } from './logger.js';
 import { redactUrl } from './redact.js';
@@ -383,13 +384,9 @@ export class Transport {
   }
 }
 
-// Timers take at most 2^31 - 1 ms; a larger delay fires at once.
-const MAX_TIMER_MS = 2_147_483_647;
-
 /** @internal Per-call limits, checked like the client's: a NaN retry count would retry for ever. */
 function checkCallOptions(options: RequestOptions): void {
-  const bad = (name: string, value: unknown, min: number) =>
-    value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_TIMER_MS) ? [name] : [];
+  const bad = (name: string, value: unknown, min: number) => (value !== undefined && !isWholeInRange(value, min) ? [name] : []);
   const invalid = [...bad('timeoutMs', options.timeoutMs, 1), ...bad('totalTimeoutMs', options.totalTimeoutMs, 1), ...bad('maxRetries', options.maxRetries, 0)];
   if (invalid.length) {
     throw new RequestValidationError(`${invalid.join(', ')} must be whole numbers in range`, invalid.map((name) => ({ path: [name], code: 'invalid_option' })));

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { parseBasic } from '../auth/basic-header.js';
 import { DEVISE, apiError, devise401, json, throttled } from './http.js';
 import type { Random } from './random.js';
 import type { FakeStore, FakeUser } from './store.js';
@@ -330,15 +331,9 @@ export class FakeAuth {
   }
 
   #basic(header: string): Outcome {
-    let decoded: string;
-    try {
-      decoded = new TextDecoder().decode(Uint8Array.from(atob(header.slice(6).trim()), (c) => c.charCodeAt(0)));
-    } catch {
-      return { response: devise401(DEVISE.invalid) };
-    }
-    const split = decoded.indexOf(':');
-    if (split < 0) return { response: devise401(DEVISE.invalid) };
-    return this.#checkPassword(decoded.slice(0, split), decoded.slice(split + 1));
+    const credentials = parseBasic(header);
+    if (!credentials) return { response: devise401(DEVISE.invalid) };
+    return this.#checkPassword(credentials.username, credentials.password);
   }
 
   #password(params: Record<string, unknown>): Outcome {

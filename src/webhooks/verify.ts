@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { parseBasic } from '../auth/basic-header.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from '../core/errors.js';
 
@@ -88,23 +89,6 @@ function single(value: string | readonly string[] | undefined): string | undefin
   return typeof value === 'string' ? value : undefined;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * @internal `Authorization: Basic <base64(user:password)>` (RFC 7617): the scheme in any case, one or more
- * spaces, strict base64, UTF-8, split at the first colon. Anything else is `undefined`, never an exception.
- */
-export function parseBasic(value: string | undefined): { username: string; password: string } | undefined {
-  if (value === undefined || value.length > 16_384) return undefined;
-  const match = /^basic +(\S+) *$/i.exec(value);
-  const encoded = match?.[1];
-  if (!encoded || encoded.length % 4 !== 0 || !BASE64.test(encoded)) return undefined;
-  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
 function same(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
@@ -112,3 +96,5 @@ function same(given: string, expected: string): boolean {
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
+
+export { parseBasic };

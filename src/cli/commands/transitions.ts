@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from 'commander';
+import type { PrimeroClient } from '../../client.js';
 import { addConnectionOptions, type ConnectionFlags, connect } from '../connection.js';
 import { addJsonOption, printJson, printTable, run } from '../output.js';
 
@@ -12,43 +13,50 @@ interface ListOptions extends ConnectionFlags {
   json?: boolean;
 }
 
-/** @internal Adds `referrals list` to the program. */
-export function referralsCommand(program: Command): void {
+/** What differs between the per-case list commands: everything else is one shape. */
+interface CaseListCommand {
+  noun: 'referrals' | 'services';
+  summary: string;
+  description: string;
+  fetch: (client: PrimeroClient, caseId: string) => Promise<readonly object[]>;
+  columns: readonly string[];
+}
+
+function caseListCommand(program: Command, spec: CaseListCommand): void {
   const list = program
-    .command('referrals')
-    .description("Read a case's referrals.")
+    .command(spec.noun)
+    .description(spec.summary)
     .command('list')
-    .description("List a case's referrals (id, status, to user, service).")
+    .description(spec.description)
     .argument('<caseId>', "the case's record id (a UUID)")
-    .addHelpText('after', ['', 'Example:', '  $ primero referrals list 3f0c… --json'].join('\n'));
+    .addHelpText('after', ['', 'Example:', `  $ primero ${spec.noun} list 3f0c… --json`].join('\n'));
   addJsonOption(addConnectionOptions(list)).action((caseId: string, options: ListOptions) =>
     run(async () => {
-      const referrals = await connect(options).referrals.list(caseId);
-      if (options.json) return printJson(referrals);
-      const show = (r: object, key: string) => (r as Record<string, unknown>)[key];
-      printTable(['id', 'status', 'transitioned_to', 'service'], referrals.map((r) => [r.id, show(r, 'status'), show(r, 'transitioned_to'), show(r, 'service')]));
+      const rows = await spec.fetch(connect(options), caseId);
+      if (options.json) return printJson(rows);
+      printTable([...spec.columns], rows.map((row) => spec.columns.map((column) => (row as Record<string, unknown>)[column])));
     }),
   );
 }
 
+/** @internal Adds `referrals list` to the program. */
+export function referralsCommand(program: Command): void {
+  caseListCommand(program, {
+    noun: 'referrals',
+    summary: "Read a case's referrals.",
+    description: "List a case's referrals (id, status, to user, service).",
+    fetch: (client, caseId) => client.referrals.list(caseId),
+    columns: ['id', 'status', 'transitioned_to', 'service'],
+  });
+}
+
 /** @internal Adds `services list` to the program. */
 export function servicesCommand(program: Command): void {
-  const list = program
-    .command('services')
-    .description("Read a case's service entries.")
-    .command('list')
-    .description("List a case's service entries (unique_id, type, implemented).")
-    .argument('<caseId>', "the case's record id (a UUID)")
-    .addHelpText('after', ['', 'Example:', '  $ primero services list 3f0c… --json'].join('\n'));
-  addJsonOption(addConnectionOptions(list)).action((caseId: string, options: ListOptions) =>
-    run(async () => {
-      const services = await connect(options).services.list(caseId);
-      if (options.json) return printJson(services);
-      const show = (s: object, key: string) => (s as Record<string, unknown>)[key];
-      printTable(
-        ['unique_id', 'service_type', 'service_implemented'],
-        services.map((s) => [show(s, 'unique_id'), show(s, 'service_type'), show(s, 'service_implemented')]),
-      );
-    }),
-  );
+  caseListCommand(program, {
+    noun: 'services',
+    summary: "Read a case's service entries.",
+    description: "List a case's service entries (unique_id, type, implemented).",
+    fetch: (client, caseId) => client.services.list(caseId),
+    columns: ['unique_id', 'service_type', 'service_implemented'],
+  });
 }
