@@ -22,6 +22,15 @@ import { Requester, type SortOrder } from './core/requester.js';
 import type { ValidationMode } from './core/validate.js';
 import { single } from './models/common.js';
 import { PrimeroInfo } from './models/primero.js';
+import {
+  isRecordSchemas,
+  type CaseInputOf,
+  type CaseOf,
+  type IncidentInputOf,
+  type IncidentOf,
+  type RecordSchemas,
+  type RecordTypes,
+} from './models/record-types.js';
 import { CasesResource } from './resources/cases.js';
 import { IncidentsResource } from './resources/incidents.js';
 import { LookupsResource } from './resources/lookups.js';
@@ -37,8 +46,8 @@ import { TokensResource } from './resources/tokens.js';
  */
 export type AuthOption = AuthStrategy | PasswordCredentials | BearerAuthOptions;
 
-/** Options of {@link PrimeroClient}. Only `baseUrl` is required. */
-export interface ClientOptions {
+/** Options of {@link PrimeroClient}. Only `baseUrl` is required; `T` is the deployment's record types, if given. */
+export interface ClientOptions<T extends RecordTypes = RecordTypes> {
   /** The Primero server, e.g. `https://primero.example.org`. `/api/v2` is appended. */
   baseUrl: string;
   /** Credentials or an auth strategy. Without it, only public endpoints work. */
@@ -73,6 +82,12 @@ export interface ClientOptions {
    * children's records must not cross a network unencrypted.
    */
   allowInsecureHttp?: boolean | undefined;
+  /**
+   * The deployment's record types, as `primero types` generates them (`primeroTypes`): cases and incidents
+   * are then typed by the deployment's forms, responses checked against them under `validate`, and writes
+   * checked before they are sent. Same as {@link PrimeroClient.withTypes}.
+   */
+  types?: RecordSchemas<T> | undefined;
 }
 
 /** Options of {@link PrimeroClient.request}. */
@@ -133,19 +148,19 @@ const derivedLimiters = new WeakMap<ClientOptions, Limiter>();
  * for await (const record of client.paginate('/cases', { query: { status: 'open' } })) console.log(record);
  * ```
  */
-export class PrimeroClient {
-  readonly #options: ClientOptions;
+export class PrimeroClient<T extends RecordTypes = {}> {
+  readonly #options: ClientOptions<T>;
   readonly #auth: AuthStrategy | undefined;
   readonly #limiter: Limiter;
   readonly #requester: Requester;
   /** Cases: list, get, create, update, upsert, disable, sync. */
-  readonly cases: CasesResource;
+  readonly cases: CasesResource<CaseOf<T>, CaseInputOf<T>>;
   /** Referrals of cases: create, accept, reject, complete, revoke, recipients. */
   readonly referrals: ReferralsResource;
   /** Services of cases (the `services_section` subform): add, update, remove, refer, markImplemented. */
   readonly services: ServicesResource;
   /** Incidents: list, get, create, update, disable. */
-  readonly incidents: IncidentsResource;
+  readonly incidents: IncidentsResource<IncidentOf<T>, IncidentInputOf<T>>;
   /** Logins: create, refresh, delete. */
   readonly tokens: TokensResource;
   /** Lookups (option lists) and their labels. */
@@ -165,8 +180,11 @@ export class PrimeroClient {
    * @throws {@link ConfigurationError} when an option is unusable (a malformed or non-TLS URL, a negative
    *   timeout, empty credentials...). Nothing is sent by the constructor.
    */
-  constructor(options: ClientOptions) {
+  constructor(options: ClientOptions<T>) {
     if (typeof options !== 'object' || options === null) throw new ConfigurationError('PrimeroClient needs an options object with baseUrl');
+    if (options.types !== undefined && !isRecordSchemas(options.types)) {
+      throw new ConfigurationError('types must be the primeroTypes object that `primero types` generates ({ case: { record, input } } of zod objects)');
+    }
     const base = parseBaseUrl(options.baseUrl, options.allowInsecureHttp === true);
     this.#options = options;
     this.#auth = toStrategy(options.auth);
@@ -191,10 +209,10 @@ export class PrimeroClient {
       headers: Object.freeze({ ...options.headers }),
     });
     const api = (this.#requester = new Requester(transport, this.validate, log));
-    this.cases = new CasesResource(api);
+    this.cases = new CasesResource<CaseOf<T>, CaseInputOf<T>>(api, options.types);
     this.referrals = new ReferralsResource(api);
     this.services = new ServicesResource(api, this.referrals);
-    this.incidents = new IncidentsResource(api);
+    this.incidents = new IncidentsResource<IncidentOf<T>, IncidentInputOf<T>>(api, options.types);
     this.tokens = new TokensResource(api);
     this.lookups = new LookupsResource(api);
     this.forms = new FormsResource(api);
@@ -227,15 +245,49 @@ export class PrimeroClient {
    * const patient = client.withOptions({ timeoutMs: 120_000, maxRetries: 5 });
    * ```
    */
-  withOptions(overrides: Partial<ClientOptions>): PrimeroClient {
+  withOptions(overrides: Partial<Omit<ClientOptions, 'types'>>): PrimeroClient<T> {
+    return this.#derive<T>(overrides);
+  }
+
+  /**
+   * A client typed by a deployment's own forms, sharing this one's auth session and concurrency limit. Give
+   * it the `primeroTypes` that `primero types` generated: cases and incidents then have the deployment's
+   * field types (select fields as unions of their option ids, subforms as typed entries), responses are
+   * checked against them under the client's `validate` mode, and a create or update whose fields do not
+   * match is refused with a {@link RequestValidationError} before anything is sent.
+   *
+   * `withTypes<PrimeroTypes>()` without the schemas changes only the static types: nothing is checked
+   * against the deployment's forms at run time.
+   *
+   * @throws {@link ConfigurationError} when `schemas` is not such an object.
+   * @example
+   * ```ts
+   * import { primeroTypes } from './primero-types.js'; // npx primero types --out src/primero-types.ts
+   *
+   * const typed = client.withTypes(primeroTypes);
+   * const record = await typed.cases.get(id);
+   * if (record.sex === 'female') console.log(record.services_section?.map((s) => s.service_type));
+   * ```
+   */
+  withTypes<U extends RecordTypes>(schemas: RecordSchemas<U>): PrimeroClient<U>;
+  withTypes<U extends RecordTypes>(): PrimeroClient<U>;
+  withTypes<U extends RecordTypes>(schemas?: RecordSchemas<U>): PrimeroClient<U> {
+    if (schemas === undefined) return this.#derive<U>({});
+    if (!isRecordSchemas(schemas)) {
+      throw new ConfigurationError('withTypes needs the primeroTypes object that `primero types` generates ({ case: { record, input } } of zod objects)');
+    }
+    return this.#derive<U>({ types: schemas });
+  }
+
+  #derive<U extends RecordTypes>(overrides: Partial<ClientOptions<U>>): PrimeroClient<U> {
     const explicitAuth = Object.prototype.hasOwnProperty.call(overrides, 'auth');
     if (!explicitAuth && overrides.baseUrl !== undefined && parseBaseUrl(overrides.baseUrl, true) !== this.baseUrl) {
       // The session, cookie or token of one server must never be sent to another.
       throw new ConfigurationError('withOptions: a different baseUrl needs its own auth (pass auth, or auth: undefined)');
     }
-    const options: ClientOptions = { ...this.#options, ...overrides, auth: explicitAuth ? overrides.auth : this.#auth };
+    const options = { ...this.#options, ...overrides, auth: explicitAuth ? overrides.auth : this.#auth } as ClientOptions<U>;
     if (overrides.maxConcurrency === undefined) derivedLimiters.set(options, this.#limiter);
-    return new PrimeroClient(options);
+    return new PrimeroClient<U>(options);
   }
 
   /**

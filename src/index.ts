@@ -100,6 +100,20 @@ export type { IncidentInput } from './models/incident.js';
 export { Location } from './models/location.js';
 export { Lookup, LookupValue } from './models/lookup.js';
 export { PrimeroInfo } from './models/primero.js';
+export type {
+  AnyZodObject,
+  CaseInputOf,
+  CaseOf,
+  IncidentInputOf,
+  IncidentOf,
+  Override,
+  RecordCore,
+  RecordFields,
+  RecordSchemas,
+  RecordTypes,
+  SchemasOf,
+  TypedRecordName,
+} from './models/record-types.js';
 export { Referral, ReferralInput, ReferralRecipient, TransitionRecordType, TransitionStatus } from './models/referral.js';
 export { ServiceEntry, ServiceImplemented, ServiceWrite } from './models/service.js';
 export type { ServiceInput } from './models/service.js';

@@ -1,5 +1,5 @@
 /**
- * What a command throws to stop with a message: printed as one line (`primero-sdk: <message>`), never with
+ * What a command throws to stop with a message: printed as one line (`primero: <message>`), never with
  * a stack, and the process exits with `exitCode`.
  *
  * @module

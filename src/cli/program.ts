@@ -9,22 +9,24 @@ import { casesExportCommand } from './commands/export.js';
 import { casesCommand } from './commands/cases.js';
 import { fakeServerCommand } from './commands/fake-server.js';
 import { referralsCommand, servicesCommand } from './commands/transitions.js';
+import { typesCommand } from './commands/types.js';
 import { whoamiCommand } from './commands/whoami.js';
 
 /** @internal A subcommand: given the program, it adds itself. */
 export type CommandModule = (program: Command) => void;
 
-const COMMANDS: CommandModule[] = [fakeServerCommand, whoamiCommand, casesCommand, casesExportCommand, referralsCommand, servicesCommand];
+const COMMANDS: CommandModule[] = [fakeServerCommand, whoamiCommand, casesCommand, casesExportCommand, referralsCommand, servicesCommand, typesCommand];
 
 /**
- * @internal The `primero-sdk` program. Usage errors are one line naming the command, and they, like
- * `--help`, throw a `CommanderError` instead of exiting, so `main` sets the exit code.
+ * @internal The program, named as it was invoked (`primero`, or `primero-sdk` under `npx primero-sdk`).
+ * Usage errors are one line naming the command, and they, like `--help`, throw a `CommanderError` instead of
+ * exiting, so `main` sets the exit code.
  */
-export function createProgram(): Command {
-  const program = new Command('primero-sdk')
+export function createProgram(name = 'primero'): Command {
+  const program = new Command(name)
     .description('Tools for the Primero v2 API SDK.')
     .showSuggestionAfterError(true)
-    .addHelpText('after', "\nRun 'primero-sdk <command> --help' for a command's options.");
+    .addHelpText('after', `\nRun '${name} <command> --help' for a command's options.`);
   for (const add of COMMANDS) add(program);
   for (const [command, name] of withNames(program)) {
     command.exitOverride().configureOutput({

@@ -10,7 +10,8 @@ import { path } from '../core/path.js';
 import type { Requester } from '../core/requester.js';
 import type { RequestOptions } from '../core/transport.js';
 import { checkInput } from '../core/validate.js';
-import { CaseRecord, CaseWrite, SyncResult, type CaseInput } from '../models/case.js';
+import { CaseRecord, SyncResult, type CaseInput } from '../models/case.js';
+import { resolveSchemas, type RecordCore, type RecordSchemas } from '../models/record-types.js';
 import { many, single, type DeletedRecord } from '../models/common.js';
 import { FormSection } from '../models/form.js';
 import { changeFeed, type ChangeFeed, type ChangesParams } from '../sync/changes.js';
@@ -48,15 +49,15 @@ export interface CaseListParams extends RecordListParams {
   checkFilters?: boolean | undefined;
 }
 
-/** What {@link CasesResource.upsert} should do. */
-export interface UpsertParams {
+/** What {@link CasesResource.upsert} should do; `I` is the client's case input type. */
+export interface UpsertParams<I = CaseInput> {
   /**
    * The identifier to match on, e.g. `{ oscar_number: 'OS-123' }`. Every key must be one of the case
    * identifier fields ({@link CASE_ID_FIELDS}) and every value non-empty.
    */
   match: Record<string, string>;
   /** The fields to write. The match values are written too, so the next upsert finds the case. */
-  data: CaseInput;
+  data: I;
   /** When several cases match: `error` (default) throws {@link AmbiguousMatchError}; `first` updates the oldest. */
   onMultiple?: 'error' | 'first' | undefined;
   /** Reports what would happen without writing anything. */
@@ -65,12 +66,12 @@ export interface UpsertParams {
   allowAnyKey?: boolean | undefined;
 }
 
-/** The outcome of {@link CasesResource.upsert}. */
-export interface UpsertResult {
+/** The outcome of {@link CasesResource.upsert}; `R` is the client's case type. */
+export interface UpsertResult<R = CaseRecord> {
   /** `created` or `updated` (what was done, or with `dryRun` what would be done). */
   action: 'created' | 'updated';
   /** The created case; the matched case with the changed fields applied; or with `dryRun`, the matched case or the data. */
-  record: CaseRecord;
+  record: R;
   /** True when nothing was written. */
   dryRun: boolean;
 }
@@ -86,13 +87,17 @@ export interface MarkSyncedParams {
 const MarkSynced = z.object({ status: z.enum(['synced', 'failed', 'not_found']), url: z.url() });
 const UpsertMatch = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a field name'), z.string().trim().min(1));
 
-/** Cases. Reach it as `client.cases`. */
-export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> {
+/**
+ * Cases. Reach it as `client.cases`. `R` and `I` are the record and input types: the built-in ones, or a
+ * deployment's own from `primero types` (see {@link PrimeroClient.withTypes}).
+ */
+export class CasesResource<R extends RecordCore = CaseRecord, I = CaseInput> extends RecordResource<R, I> {
   #filterNames: Promise<Set<string>> | undefined;
 
   /** @internal */
-  constructor(api: Requester) {
-    super(api, '/cases', CaseRecord, CaseWrite, 'case');
+  constructor(api: Requester, types?: RecordSchemas) {
+    const { record, input } = resolveSchemas<R, I>('case', types);
+    super(api, '/cases', record, input, 'case');
   }
 
   /**
@@ -105,7 +110,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * for await (const c of client.cases.list({ filters: { status: 'open', age: range(0, 17) }, per: 500 })) console.log(c.id);
    * ```
    */
-  list(params: CaseListParams = {}, options: RequestOptions = {}): PagedIterable<CaseRecord> {
+  list(params: CaseListParams = {}, options: RequestOptions = {}): PagedIterable<R> {
     const names = Object.keys(params.filters ?? {});
     return this.listOf(params, options, params.checkFilters && names.length ? () => this.#checkFilterNames(names, options) : undefined);
   }
@@ -123,7 +128,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * await store.save(feed.nextCursor());
    * ```
    */
-  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<CaseRecord> {
+  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<R> {
     return changeFeed({ api: this.api, path: this.collection, collection: 'cases', schema: this.schema }, params, options);
   }
 
@@ -136,7 +141,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * const record = await client.cases.get(id, { fields: ['id', 'status', 'services_section'] });
    * ```
    */
-  get(id: string, params: { fields?: 'short' | readonly string[] } = {}, options: RequestOptions = {}): Promise<CaseRecord> {
+  get(id: string, params: { fields?: 'short' | readonly string[] } = {}, options: RequestOptions = {}): Promise<R> {
     return this.fetch(id, params, options);
   }
 
@@ -150,7 +155,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * const record = await client.cases.findByCaseId('CP-2024-0001');
    * ```
    */
-  async findByCaseId(caseId: string, options: RequestOptions = {}): Promise<CaseRecord | undefined> {
+  async findByCaseId(caseId: string, options: RequestOptions = {}): Promise<R | undefined> {
     const [found] = await this.#matching({ case_id: caseId }, 'error', options);
     return found;
   }
@@ -167,7 +172,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * const record = await client.cases.create({ module_id: 'primeromodule-cp', name_first: 'Amina', age: 12 });
    * ```
    */
-  create(data: CaseInput, options: CreateOptions = {}): Promise<CaseRecord> {
+  create(data: I, options: CreateOptions = {}): Promise<R> {
     return this.createRecord(data, options);
   }
 
@@ -183,7 +188,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * await client.cases.update(id, { risk_level: 'high' });
    * ```
    */
-  update(id: string, patch: CaseInput, options: UpdateOptions = {}): Promise<CaseRecord> {
+  update(id: string, patch: I, options: UpdateOptions = {}): Promise<R> {
     return this.updateRecord(id, patch, options);
   }
 
@@ -199,12 +204,12 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * const { action, record } = await client.cases.upsert({ match: { oscar_number: 'OS-123' }, data: { name_first: 'Dara' } });
    * ```
    */
-  async upsert(params: UpsertParams, options: RequestOptions = {}): Promise<UpsertResult> {
+  async upsert(params: UpsertParams<I>, options: RequestOptions = {}): Promise<UpsertResult<R>> {
     const match = this.#checkMatch(params);
     const found = await this.#matching(match, params.onMultiple ?? 'error', options);
     const existing = found[0];
-    const data = { ...params.data, ...match } as CaseInput;
-    if (params.dryRun) return { action: existing ? 'updated' : 'created', record: existing ?? (data as CaseRecord), dryRun: true };
+    const data = { ...params.data, ...match } as I;
+    if (params.dryRun) return { action: existing ? 'updated' : 'created', record: existing ?? (data as unknown as R), dryRun: true };
     if (!existing) return { action: 'created', record: await this.create(data, options), dryRun: false };
     const changed = await this.update(existing.id, params.data, options);
     return { action: 'updated', record: { ...existing, ...changed }, dryRun: false };
@@ -230,7 +235,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * await client.cases.enable(id);
    * ```
    */
-  enable(id: string, options: RequestOptions = {}): Promise<CaseRecord> {
+  enable(id: string, options: RequestOptions = {}): Promise<R> {
     return this.enableRecord(id, options);
   }
 
@@ -270,14 +275,14 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
    * await client.cases.markSynced(id, { status: 'synced', url: 'https://partner.example/primero-hook' });
    * ```
    */
-  async markSynced(id: string, params: MarkSyncedParams, options: RequestOptions = {}): Promise<CaseRecord> {
+  async markSynced(id: string, params: MarkSyncedParams, options: RequestOptions = {}): Promise<R> {
     const { status, url } = checkInput(MarkSynced, params, 'markSynced parameters');
     const body = { data: { mark_synced: true, mark_synced_url: url, mark_synced_status: status } };
     // Acknowledging twice records the same status: safe to retry.
-    return (await this.api.call({ ...options, method: 'PATCH', path: this.member(id), body, idempotent: true }, single(CaseRecord))).data.data;
+    return (await this.api.call({ ...options, method: 'PATCH', path: this.member(id), body, idempotent: true }, single(this.schema))).data.data;
   }
 
-  #checkMatch(params: UpsertParams): Record<string, string> {
+  #checkMatch(params: UpsertParams<I>): Record<string, string> {
     const match = UpsertMatch.safeParse(params?.match);
     if (!match.success || !Object.keys(match.data).length) {
       throw new RequestValidationError('upsert needs a match of one or more identifier fields with non-empty values', [{ path: ['match'], code: 'invalid_match' }]);
@@ -293,7 +298,7 @@ export class CasesResource extends RecordResource<CaseRecord, typeof CaseWrite> 
   }
 
   /** The cases that really carry every value of `match`, oldest first. */
-  async #matching(match: Record<string, string>, onMultiple: 'error' | 'first', options: RequestOptions): Promise<CaseRecord[]> {
+  async #matching(match: Record<string, string>, onMultiple: 'error' | 'first', options: RequestOptions): Promise<R[]> {
     const candidates = await this.list({ filters: match, per: 100 }, options).collect({ max: 10_000 });
     const found = candidates.filter((record) => Object.entries(match).every(([key, value]) => record[key] === value));
     if (found.length > 1 && onMultiple === 'error') throw new AmbiguousMatchError(Object.keys(match), found.map((r) => r.id));

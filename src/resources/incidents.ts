@@ -7,15 +7,20 @@ import type { PagedIterable } from '../core/pagination.js';
 import type { Requester } from '../core/requester.js';
 import type { RequestOptions } from '../core/transport.js';
 import type { DeletedRecord } from '../models/common.js';
-import { IncidentRecord, IncidentWrite, type IncidentInput } from '../models/incident.js';
+import type { IncidentInput, IncidentRecord } from '../models/incident.js';
+import { resolveSchemas, type RecordCore, type RecordSchemas } from '../models/record-types.js';
 import { changeFeed, type ChangeFeed, type ChangesParams } from '../sync/changes.js';
 import { RecordResource, type CreateOptions, type RecordListParams, type UpdateOptions } from './records.js';
 
-/** Incidents. Reach it as `client.incidents`. */
-export class IncidentsResource extends RecordResource<IncidentRecord, typeof IncidentWrite> {
+/**
+ * Incidents. Reach it as `client.incidents`. `R` and `I` are the record and input types: the built-in ones,
+ * or a deployment's own from `primero types` (see {@link PrimeroClient.withTypes}).
+ */
+export class IncidentsResource<R extends RecordCore = IncidentRecord, I = IncidentInput> extends RecordResource<R, I> {
   /** @internal */
-  constructor(api: Requester) {
-    super(api, '/incidents', IncidentRecord, IncidentWrite, 'incident');
+  constructor(api: Requester, types?: RecordSchemas) {
+    const { record, input } = resolveSchemas<R, I>('incident', types);
+    super(api, '/incidents', record, input, 'incident');
   }
 
   /**
@@ -26,7 +31,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * for await (const incident of client.incidents.list({ filters: { status: 'open' } })) console.log(incident.id);
    * ```
    */
-  list(params: RecordListParams = {}, options: RequestOptions = {}): PagedIterable<IncidentRecord> {
+  list(params: RecordListParams = {}, options: RequestOptions = {}): PagedIterable<R> {
     return this.listOf(params, options);
   }
 
@@ -41,7 +46,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * cursor = feed.nextCursor();
    * ```
    */
-  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<IncidentRecord> {
+  changes(params: ChangesParams = {}, options: RequestOptions = {}): ChangeFeed<R> {
     return changeFeed({ api: this.api, path: this.collection, collection: 'incidents', schema: this.schema }, params, options);
   }
 
@@ -53,7 +58,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * const incident = await client.incidents.get(id);
    * ```
    */
-  get(id: string, params: { fields?: 'short' | readonly string[] } = {}, options: RequestOptions = {}): Promise<IncidentRecord> {
+  get(id: string, params: { fields?: 'short' | readonly string[] } = {}, options: RequestOptions = {}): Promise<R> {
     return this.fetch(id, params, options);
   }
 
@@ -65,7 +70,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * await client.incidents.create({ module_id: 'primeromodule-cp', incident_case_id: caseId, incident_date: '2024-05-01' });
    * ```
    */
-  create(data: IncidentInput, options: CreateOptions = {}): Promise<IncidentRecord> {
+  create(data: I, options: CreateOptions = {}): Promise<R> {
     return this.createRecord(data, options);
   }
 
@@ -77,7 +82,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * await client.incidents.update(id, { incident_date: '2024-05-02' });
    * ```
    */
-  update(id: string, patch: IncidentInput, options: UpdateOptions = {}): Promise<IncidentRecord> {
+  update(id: string, patch: I, options: UpdateOptions = {}): Promise<R> {
     return this.updateRecord(id, patch, options);
   }
 
@@ -101,7 +106,7 @@ export class IncidentsResource extends RecordResource<IncidentRecord, typeof Inc
    * await client.incidents.enable(id);
    * ```
    */
-  enable(id: string, options: RequestOptions = {}): Promise<IncidentRecord> {
+  enable(id: string, options: RequestOptions = {}): Promise<R> {
     return this.enableRecord(id, options);
   }
 }

@@ -51,12 +51,12 @@ export interface UpdateOptions extends RequestOptions {
 }
 
 /** @internal */
-export abstract class RecordResource<R extends { id: string }, W extends z.ZodType> {
+export abstract class RecordResource<R extends { id: string }, I> {
   constructor(
     protected readonly api: Requester,
     protected readonly collection: string,
     protected readonly schema: z.ZodType<R>,
-    protected readonly writeSchema: W,
+    protected readonly writeSchema: z.ZodType<unknown, I>,
     protected readonly noun: string,
   ) {}
 
@@ -83,7 +83,7 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
     return response.data.data;
   }
 
-  protected async createRecord(data: z.input<W>, options: CreateOptions): Promise<R> {
+  protected async createRecord(data: I, options: CreateOptions): Promise<R> {
     const { idempotent = true, ...request } = options;
     const checked = checkInput(this.writeSchema, data, `${this.noun} data`) as Record<string, unknown>;
     if (typeof checked.module_id !== 'string') {
@@ -110,7 +110,7 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
     }
   }
 
-  protected async updateRecord(id: string, patch: z.input<W>, options: UpdateOptions): Promise<R> {
+  protected async updateRecord(id: string, patch: I, options: UpdateOptions): Promise<R> {
     const { recordAction, ...request } = options;
     const checked = checkInput(this.writeSchema, patch, `${this.noun} update`);
     const body = recordAction === undefined ? { data: checked } : { data: checked, record_action: recordAction };
@@ -127,7 +127,7 @@ export abstract class RecordResource<R extends { id: string }, W extends z.ZodTy
 
   protected enableRecord(id: string, options: RequestOptions): Promise<R> {
     // The docs' `"status": true` is stale: the server enables through record_state (primero-api.md 4.5).
-    return this.updateRecord(id, { record_state: true } as z.input<W>, { ...options, recordAction: 'enable_disable_record' });
+    return this.updateRecord(id, { record_state: true } as I, { ...options, recordAction: 'enable_disable_record' });
   }
 
   /** The path of one record; the id is one encoded segment. */

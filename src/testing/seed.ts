@@ -239,7 +239,8 @@ function seedForms(): FakeForm[] {
       parent_form: 'case',
       is_nested: false,
       module_ids: [CP_MODULE],
-      fields: [field('services_section', 'subform', { subform_section_unique_id: 'services_section' })],
+      // The server sends the nested form's integer id (form_sections/_form_section.json.jbuilder renders the field's columns).
+      fields: [field('services_section', 'subform', { subform_section_id: 3 })],
     },
     {
       id: 3,

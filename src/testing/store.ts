@@ -82,6 +82,6 @@ export interface FakeField {
   multi_select?: boolean;
   date_include_time?: boolean;
   option_strings_source?: string;
-  /** For subforms: the nested form's `unique_id`. */
-  subform_section_unique_id?: string;
+  /** For subforms: the nested form's integer `id`, as the server renders it. */
+  subform_section_id?: number;
 }

@@ -128,7 +128,7 @@ function fieldRule(store: FakeStore, field: FakeField, depth = 0): Rule | undefi
     case 'radio_button':
       return { type: 'radio', options: optionIds(store, field) };
     case 'subform': {
-      const nested = store.forms.find((f) => f.unique_id === field.subform_section_unique_id);
+      const nested = store.forms.find((f) => f.id === field.subform_section_id);
       const fields: Schema = new Map();
       if (nested && depth < 4) {
         for (const sub of nested.fields) {

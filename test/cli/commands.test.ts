@@ -4,6 +4,10 @@
  * with what to check, no secret on any stream, and `--help` on every command.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeServer } from '../../src/testing/index.js';
 
@@ -17,17 +21,7 @@ interface Result {
 
 /** Runs the CLI with only the given PRIMERO_* variables (none inherited from the machine). */
 function cli(env: Record<string, string>, ...args: string[]): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PRIMERO_')));
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, NO_COLOR: '1', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return runWith('src/cli/main.ts', args, env);
 }
 
 let fake: FakePrimeroWithHandlers;
@@ -84,7 +78,7 @@ describe('primero whoami', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^primero-sdk: 401 .*PRIMERO_USERNAME/);
+    expect(result.stderr).toMatch(/^primero: 401 .*PRIMERO_USERNAME/);
     expectNoSecret(result, wrong);
     expectNoSecret(result, fake.credentials.password);
   });
@@ -95,11 +89,11 @@ describe('primero whoami', () => {
       cli({ PRIMERO_URL: served.url, PRIMERO_USERNAME: 'x' }, 'cases', 'list'),
       cli({ ...env, PRIMERO_URL: 'http://127.0.0.1:1' }, 'whoami'),
     ]);
-    expect(noUrl).toMatchObject({ code: 1, stdout: '', stderr: 'primero-sdk: no server given: set PRIMERO_URL or pass --url\n' });
-    expect(noPassword).toMatchObject({ code: 1, stdout: '', stderr: 'primero-sdk: no credentials given: set PRIMERO_PASSWORD (or --password)\n' });
+    expect(noUrl).toMatchObject({ code: 1, stdout: '', stderr: 'primero: no server given: set PRIMERO_URL or pass --url\n' });
+    expect(noPassword).toMatchObject({ code: 1, stdout: '', stderr: 'primero: no credentials given: set PRIMERO_PASSWORD (or --password)\n' });
     expect(down.code).not.toBe(0);
     expect(down.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(down.stderr).toMatch(/^primero-sdk: cannot reach the server: .*check PRIMERO_URL/);
+    expect(down.stderr).toMatch(/^primero: cannot reach the server: .*check PRIMERO_URL/);
     expectNoSecret(down, fake.credentials.password);
   });
 });
@@ -123,13 +117,13 @@ describe('primero cases', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^id\\s+${id}$`, 'm'));
     expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toBe('primero-sdk: no case with that case_id, or not visible to this user\n');
+    expect(missing.stderr).toBe('primero: no case with that case_id, or not visible to this user\n');
   });
 
   test('get with both or neither of an id and --case-id is a usage error', async () => {
     const result = await cli(env, 'cases', 'get');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^primero-sdk: give either a record id or --case-id/);
+    expect(result.stderr).toMatch(/^primero: give either a record id or --case-id/);
   });
 
   test('list with --filter, --limit and --json', async () => {
@@ -156,7 +150,7 @@ describe('primero cases', () => {
   test('a malformed --filter is a one-line usage error', async () => {
     const result = await cli(env, 'cases', 'list', '--filter', 'status');
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toMatch(/^primero-sdk cases list: option '--filter <key=value>' argument 'status' is invalid/);
+    expect(result.stderr).toMatch(/^primero cases list: option '--filter <key=value>' argument 'status' is invalid/);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 });
@@ -193,7 +187,7 @@ describe.concurrent('--help', () => {
   ])('%j --help prints its usage and exits 0', async (args, flags) => {
     const result = await cli({ PRIMERO_PASSWORD: 'secret-in-env-77' }, ...args, '--help');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: primero-sdk ${args.join(' ')} `));
+    expect(result.stdout).toMatch(new RegExp(`^Usage: primero ${args.join(' ')} `));
     for (const flag of flags) expect(result.stdout).toContain(flag);
     expectNoSecret(result, 'secret-in-env-77');
   });
@@ -204,3 +198,33 @@ describe.concurrent('--help', () => {
     for (const name of ['whoami', 'cases', 'referrals', 'services']) expect(result.stdout).toMatch(new RegExp(`\\n {2}${name}\\b`));
   });
 });
+
+describe('the program name', () => {
+  test("messages name the command as it was run: `primero`, or `primero-sdk` through the package's second bin", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'primero-bin-'));
+    try {
+      await symlink(fileURLToPath(new URL('src/cli/main.ts', ROOT)), join(dir, 'primero-sdk'));
+      const run = (bin: string, ...args: string[]) => runWith(bin, args, {});
+      const [asSdk, asMain] = await Promise.all([run(join(dir, 'primero-sdk'), '--bogus'), run('src/cli/main.ts', '--bogus')]);
+      expect(asSdk.stderr).toBe("primero-sdk: unknown option '--bogus'. See 'primero-sdk --help'.\n");
+      expect(asMain.stderr).toBe("primero: unknown option '--bogus'. See 'primero --help'.\n");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Runs `script` with only the given PRIMERO_* variables (none inherited from the machine). */
+function runWith(script: string, args: readonly string[], env: Record<string, string>): Promise<Result> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PRIMERO_')));
+  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', script, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...base, NO_COLOR: '1', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}

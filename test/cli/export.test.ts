@@ -1,5 +1,5 @@
 /**
- * `primero-sdk cases export`, run from source as a child process against the fake served over HTTP in this
+ * `primero cases export`, run from source as a child process against the fake served over HTTP in this
  * process: NDJSON and CSV of every case, resumable with the printed `--since`, with counts (never a record
  * value or the password) on stderr.
  */
@@ -105,7 +105,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe('primero-sdk cases export', { timeout: 60_000 }, () => {
+describe('primero cases export', { timeout: 60_000 }, () => {
   let resumeFrom = '';
 
   test('ndjson to --out: every case once, page by page; stderr has plain counts and the resume hint only', async () => {
@@ -190,7 +190,7 @@ describe('primero-sdk cases export', { timeout: 60_000 }, () => {
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^primero-sdk: export stopped after 0 cases: .*PRIMERO_PASSWORD.*; nothing written; run it again$/);
+    expect(lines[0]).toMatch(/^primero: export stopped after 0 cases: .*PRIMERO_PASSWORD.*; nothing written; run it again$/);
     expect(result.stderr).not.toContain('not-the-password-123');
     expectNothingSecret(result.stderr);
   });
@@ -199,13 +199,13 @@ describe('primero-sdk cases export', { timeout: 60_000 }, () => {
     const out = join(dir, 'missing', 'cases.ndjson');
     const result = await cli('cases', 'export', '--out', out);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`primero-sdk: export stopped after 0 cases: cannot write ${out} (ENOENT); nothing written; run it again\n`);
+    expect(result.stderr).toBe(`primero: export stopped after 0 cases: cannot write ${out} (ENOENT); nothing written; run it again\n`);
   });
 
   test.each([
-    [['cases', 'export', '--format', 'xml'], /^primero-sdk cases export: option '--format <format>' argument 'xml' is invalid/],
-    [['cases', 'export', '--since', 'yesterday'], /^primero-sdk cases export: option '--since <iso>' argument 'yesterday' is invalid/],
-    [['cases', 'export', '--fields', 'id'], /^primero-sdk: --fields applies to --format csv only\n$/],
+    [['cases', 'export', '--format', 'xml'], /^primero cases export: option '--format <format>' argument 'xml' is invalid/],
+    [['cases', 'export', '--since', 'yesterday'], /^primero cases export: option '--since <iso>' argument 'yesterday' is invalid/],
+    [['cases', 'export', '--fields', 'id'], /^primero: --fields applies to --format csv only\n$/],
   ])('a bad flag (%j) exits non-zero with one line on stderr', async (args, message) => {
     const result = await cli(...args);
     expect(result.code).not.toBe(0);

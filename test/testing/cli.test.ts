@@ -1,5 +1,5 @@
 /**
- * The `primero-sdk` command, run from source (no build) as a child process: `fake-server` serves the fake
+ * The `primero` command, run from source (no build) as a child process: `fake-server` serves the fake
  * over real HTTP, prints its URL and the demo credentials only, answers the SDK, and stops cleanly on
  * SIGTERM; usage errors are one line and a non-zero exit.
  */
@@ -62,7 +62,7 @@ beforeEach(() => {
   server.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
 });
 
-describe('primero-sdk fake-server', () => {
+describe('primero fake-server', () => {
   test('serves the fake over HTTP: the SDK reads its cases with the printed credentials; SIGTERM exits 0', async () => {
     const run = cli('fake-server', '--port', '0', '--cases', '10');
     try {
@@ -134,7 +134,7 @@ describe('primero-sdk fake-server', () => {
     try {
       expect((await run.exited).code).toBe(0);
       const out = run.stdout();
-      expect(out).toMatch(/^Usage: primero-sdk fake-server \[options\]/);
+      expect(out).toMatch(/^Usage: primero fake-server \[options\]/);
       for (const flag of ['--port <number>', '--cases <number>', '--auth <modes>', '--seed <number>', '--host <address>', '--latency-ms <number>', '--no-csrf']) expect(out).toContain(flag);
       expect(out).not.toContain('listening');
     } finally {
@@ -146,7 +146,7 @@ describe('primero-sdk fake-server', () => {
     const run = cli('--help');
     try {
       expect((await run.exited).code).toBe(0);
-      expect(run.stdout()).toMatch(/^Usage: primero-sdk \[options\] \[command\]/);
+      expect(run.stdout()).toMatch(/^Usage: primero \[options\] \[command\]/);
       expect(run.stdout()).toMatch(/\n {2}fake-server \[options\] +Serve a fake Primero/);
     } finally {
       kill(run);
@@ -154,9 +154,9 @@ describe('primero-sdk fake-server', () => {
   });
 
   test.each([
-    [['fake-server', '--bogus'], /^primero-sdk fake-server: unknown option '--bogus'/],
-    [['fake-server', '--port', '70000'], /^primero-sdk fake-server: option '--port <number>' argument '70000' is invalid/],
-    [['fake-server', '--auth', 'basic,magic'], /^primero-sdk fake-server: option '--auth <modes>' argument 'basic,magic' is invalid/],
+    [['fake-server', '--bogus'], /^primero fake-server: unknown option '--bogus'/],
+    [['fake-server', '--port', '70000'], /^primero fake-server: option '--port <number>' argument '70000' is invalid/],
+    [['fake-server', '--auth', 'basic,magic'], /^primero fake-server: option '--auth <modes>' argument 'basic,magic' is invalid/],
   ])('a bad flag (%j) exits non-zero with one line on stderr', async (args, message) => {
     const run = cli(...args);
     try {
@@ -176,7 +176,7 @@ describe('primero-sdk fake-server', () => {
     const run = cli('fake-server', '--port', String(port));
     try {
       expect((await run.exited).code).toBe(1);
-      expect(run.stderr()).toBe(`primero-sdk: port ${port} on 127.0.0.1 is already in use; pick another with --port (0 picks a free one)\n`);
+      expect(run.stderr()).toBe(`primero: port ${port} on 127.0.0.1 is already in use; pick another with --port (0 picks a free one)\n`);
       expect(run.stdout()).toBe('');
     } finally {
       kill(run);

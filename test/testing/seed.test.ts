@@ -157,7 +157,7 @@ describe.each([1, 2, 3])('seed %i: realistic shapes', (seed) => {
     const topFields = new Map(forms.filter((f) => !f.is_nested).flatMap((f) => f.fields.map((field) => [field.name, field] as const)));
     const subform = topFields.get('services_section');
     expect(subform?.type).toBe('subform');
-    const nested = forms.find((f) => f.is_nested && f.unique_id === subform?.subform_section_unique_id);
+    const nested = forms.find((f) => f.is_nested && f.id === subform?.subform_section_id);
     const serviceFields = new Map(nested?.fields.map((field) => [field.name, field] as const) ?? []);
     const locations = new Set(store.locations.map((l) => l.code));
     const users = new Set(store.users.map((u) => u.user_name));

@@ -54,7 +54,7 @@ function fieldsOption(): Option {
 }
 
 async function getCase(id: string | undefined, options: GetOptions): Promise<void> {
-  if (!id === !options.caseId) throw new CliError("give either a record id or --case-id, not both and not neither; see 'primero-sdk cases get --help'", 2);
+  if (!id === !options.caseId) throw new CliError("give either a record id or --case-id, not both and not neither; see 'cases get --help'", 2);
   const client = connect(options);
   let record: CaseRecord | undefined;
   if (id) {

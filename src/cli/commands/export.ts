@@ -1,5 +1,5 @@
 /**
- * `primero-sdk cases export`: writes every case as NDJSON or CSV to a file or stdout, page by page (one page
+ * `primero cases export`: writes every case as NDJSON or CSV to a file or stdout, page by page (one page
  * in memory at a time, waiting for the output to drain), oldest change first through
  * `client.cases.changes()`, so `--since` resumes. stderr gets counts and the `--since` to resume from, never
  * a record value or a secret.
@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { Timestamp } from '../../sync/cursor.js';
 import { addConnectionOptions, connect, describeError, type ConnectionFlags } from '../connection.js';
@@ -57,9 +58,9 @@ export function casesExportCommand(program: Command): void {
       [
         '',
         'Examples:',
-        '  $ primero-sdk cases export --format ndjson --out cases.ndjson',
-        '  $ primero-sdk cases export --format csv --fields id,status,last_updated_at > cases.csv',
-        '  $ primero-sdk cases export --since 2024-05-01T10:00:00.000Z --out more.ndjson',
+        '  $ primero cases export --format ndjson --out cases.ndjson',
+        '  $ primero cases export --format csv --fields id,status,last_updated_at > cases.csv',
+        '  $ primero cases export --since 2024-05-01T10:00:00.000Z --out more.ndjson',
         '',
         'Progress and the --since to resume from go to stderr; no record value is ever printed there.',
       ].join('\n'),
@@ -141,31 +142,42 @@ function csvCell(value: unknown): string {
 }
 
 /**
- * The count of cases written, on stderr: redrawn in place on a terminal, one plain line per page otherwise
- * (a log or CI). The total is not known in advance (the feed reads until the server's "now"), so a counter,
- * not a bar.
+ * The count of cases written, on stderr: a live line on a terminal (drawn by cli-progress), one plain line per
+ * page otherwise (a log or CI). The total is not known in advance (the feed reads until the server's "now"),
+ * so a counter with the elapsed time and rate, not a bar.
  */
 class Progress {
   readonly #stream: NodeJS.WriteStream;
-  #drawn = false;
+  readonly #started = Date.now();
+  #bar: SingleBar | undefined;
 
   constructor(stream: NodeJS.WriteStream) {
     this.#stream = stream;
   }
 
   update(count: number): void {
-    if (this.#stream.isTTY) {
-      this.#stream.write(`\r\u001b[2Kexported ${count} cases`);
-      this.#drawn = true;
-    } else {
+    if (!this.#stream.isTTY) {
       this.#stream.write(`exported ${count} cases\n`);
+      return;
     }
+    if (!this.#bar) {
+      this.#bar = new SingleBar({
+        stream: this.#stream,
+        format: 'exported {value} cases  {rate}/s  {duration_formatted}',
+        hideCursor: true,
+        // Redraws at most every 100 ms: pages can arrive faster than a terminal is worth repainting.
+        fps: 10,
+      });
+      this.#bar.start(0, count, { rate: 0 });
+    }
+    const seconds = Math.max((Date.now() - this.#started) / 1000, 0.001);
+    this.#bar.update(count, { rate: Math.round(count / seconds) });
   }
 
-  /** Ends the redrawn line, so what follows starts on its own. */
+  /** Ends the live line, so what follows starts on its own. */
   done(): void {
-    if (this.#drawn) this.#stream.write('\n');
-    this.#drawn = false;
+    this.#bar?.stop();
+    this.#bar = undefined;
   }
 }
 

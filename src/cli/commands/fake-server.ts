@@ -1,5 +1,5 @@
 /**
- * `primero-sdk fake-server`: serves the fake Primero (`src/testing/fake.ts`) over HTTP with generated demo
+ * `primero fake-server`: serves the fake Primero (`src/testing/fake.ts`) over HTTP with generated demo
  * data, for trying the SDK, the examples, or another program against something that behaves like a server.
  * It prints the URL and the demo credentials only (the data is generated, never real): the user name and
  * password when they sign in, the demo token when bearer tokens are accepted; SIGINT or SIGTERM
@@ -50,9 +50,9 @@ export function fakeServerCommand(program: Command): void {
       [
         '',
         'Examples:',
-        '  $ primero-sdk fake-server',
-        '  $ primero-sdk fake-server --port 3000 --cases 500 --auth session --seed 1',
-        '  $ primero-sdk fake-server --port 0 --auth basic --latency-ms 200',
+        '  $ primero fake-server',
+        '  $ primero fake-server --port 3000 --cases 500 --auth session --seed 1',
+        '  $ primero fake-server --port 0 --auth basic --latency-ms 200',
         '',
         'It prints its URL and a demo user\'s credentials; stop it with Ctrl+C (SIGINT) or SIGTERM.',
       ].join('\n'),
