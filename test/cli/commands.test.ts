@@ -3,25 +3,21 @@
  * child processes against the fake served over HTTP in this process: output, `--json`, one-line errors
  * with what to check, no secret on any stream, and `--help` on every command.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli, type CliResult } from '../support/cli.js';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeServer } from '../../src/testing/index.js';
 
 const ROOT = new URL('../../', import.meta.url);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CliResult;
 
 /** Runs the CLI with only the given PRIMERO_* variables (none inherited from the machine). */
 function cli(env: Record<string, string>, ...args: string[]): Promise<Result> {
-  return runWith('src/cli/main.ts', args, env);
+  return runCli(args, { env });
 }
 
 let fake: FakePrimeroWithHandlers;
@@ -177,7 +173,7 @@ describe('primero referrals and services', () => {
   });
 });
 
-describe.concurrent('--help', () => {
+describe.concurrent('--help', { timeout: 60_000 }, () => {
   test.each([
     [['whoami'], ['--url <url>', '--username <name>', '--password <password>', '--auth <mode>', '--json', 'env: PRIMERO_USERNAME']],
     [['cases', 'get'], ['[id]', '--case-id <case_id>', '--fields <fields>', '--json', '--auth <mode>']],
@@ -204,7 +200,7 @@ describe('the program name', () => {
     const dir = await mkdtemp(join(tmpdir(), 'primero-bin-'));
     try {
       await symlink(fileURLToPath(new URL('src/cli/main.ts', ROOT)), join(dir, 'primero-sdk'));
-      const run = (bin: string, ...args: string[]) => runWith(bin, args, {});
+      const run = (script: string, ...args: string[]) => runCli(args, { script });
       const [asSdk, asMain] = await Promise.all([run(join(dir, 'primero-sdk'), '--bogus'), run('src/cli/main.ts', '--bogus')]);
       expect(asSdk.stderr).toBe("primero-sdk: unknown option '--bogus'. See 'primero-sdk --help'.\n");
       expect(asMain.stderr).toBe("primero: unknown option '--bogus'. See 'primero --help'.\n");
@@ -214,17 +210,3 @@ describe('the program name', () => {
   });
 });
 
-/** Runs `script` with only the given PRIMERO_* variables (none inherited from the machine). */
-function runWith(script: string, args: readonly string[], env: Record<string, string>): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PRIMERO_')));
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', script, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, NO_COLOR: '1', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}

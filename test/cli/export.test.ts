@@ -3,49 +3,22 @@
  * process: NDJSON and CSV of every case, resumable with the printed `--since`, with counts (never a record
  * value or the password) on stderr.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, passthrough } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createFakePrimero, type FakePrimeroWithHandlers } from '../../src/testing/index.js';
+import { runCli, type CliResult } from '../support/cli.js';
 import { server } from '../support/server.js';
 
-const ROOT = new URL('../../', import.meta.url);
 /** Bound on one child run: ts-node's start on a slow machine plus the export. */
 const RUN_MS = 30_000;
 const TRICKY_NAME = 'Zed, "the" \nQuoted';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children = new Set<ChildProcess>();
-
 /** Runs the CLI to its end (killed after {@link RUN_MS}), with the fake's URL and credentials in the environment. */
-async function cli(...args: string[]): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', PRIMERO_URL: url, PRIMERO_USERNAME: fake.credentials.username, PRIMERO_PASSWORD: fake.credentials.password },
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_MS);
-  try {
-    const code = await new Promise<number | null>((resolve) => child.once('close', (exit) => resolve(exit)));
-    return { code, stdout, stderr };
-  } finally {
-    clearTimeout(timer);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    children.delete(child);
-  }
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, { env: { PRIMERO_URL: url, PRIMERO_USERNAME: fake.credentials.username, PRIMERO_PASSWORD: fake.credentials.password }, killAfterMs: RUN_MS });
 }
 
 let fake: FakePrimeroWithHandlers;
@@ -63,7 +36,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
   await close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -4,34 +4,17 @@
  * are its output: they are type-checked with the rest of the tests (`npm test` runs tsc), and here the
  * command must reproduce them byte for byte, so the fixtures cannot drift from the generator.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli, type CliResult } from '../support/cli.js';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeServer } from '../../src/testing/index.js';
 
-const ROOT = new URL('../../', import.meta.url);
 const FIXTURES = 'test/fixtures/types';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(env: Record<string, string>, ...args: string[]): Promise<Result> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PRIMERO_')));
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, NO_COLOR: '1', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function cli(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runCli(args, { env });
 }
 
 let fake: FakePrimeroWithHandlers;

@@ -3,7 +3,6 @@
  * over real HTTP, prints its URL and the demo credentials only, answers the SDK, and stops cleanly on
  * SIGTERM; usage errors are one line and a non-zero exit.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,32 +11,17 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import { PrimeroClient } from '../../src/index.js';
 import { FakePrimero } from '../../src/testing/fake.js';
 import { DEMO_PASSWORD } from '../../src/testing/seed.js';
+import { startCli, stopCli, type CliRun } from '../support/cli.js';
 import { server } from '../support/server.js';
 
 const ROOT = new URL('../../', import.meta.url);
 /** Generous for ts-node's start on a slow machine, still well inside the test timeout. */
 const START_MS = 12_000;
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the exit code and signal once the process has ended. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Run = CliRun;
 
 function cli(...args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return startCli(args);
 }
 
 /** Waits until stdout matches `pattern`; fails with what was printed if the process ends or time runs out first. */
@@ -52,10 +36,7 @@ async function waitFor(run: Run, pattern: RegExp, ms = START_MS): Promise<RegExp
   throw new Error(`no ${String(pattern)} in the output (exit ${String(run.child.exitCode)}): ${run.stdout()} ${run.stderr()}`);
 }
 
-/** Ends the child whatever happened: for `finally`. */
-function kill(run: Run): void {
-  if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
-}
+const kill = stopCli;
 
 // The unit tests' msw server intercepts fetch: let the SDK reach the child's server on loopback.
 beforeEach(() => {
