@@ -45,8 +45,8 @@ export async function runDemo(agencyId: string): Promise<boolean> {
     const rerun = await run('Run 4: a rerun, with nothing new');
 
     console.log('Outcome, read back from Primero:');
-    const accepted = await describe(client, toAccept);
-    const rejected = await describe(client, toReject);
+    const accepted = await readBack(client, toAccept);
+    const rejected = await readBack(client, toReject);
     const posts = standIn.posts.length;
     const referralsCreated = fake.requests.filter((r) => r.method === 'POST' && /^\/cases\/[^/]+\/referrals$/.test(r.path)).length;
     const decisionsWritten = fake.requests.filter((r) => r.method === 'PATCH' && /^\/cases\/[^/]+\/referrals\/[^/]+$/.test(r.path)).length;
@@ -64,7 +64,7 @@ export async function runDemo(agencyId: string): Promise<boolean> {
 }
 
 /** Prints the referral and service state of a demo case; returns `<referral status>/<service_implemented>`. */
-async function describe(client: PrimeroClient, demo: DemoCase): Promise<string> {
+async function readBack(client: PrimeroClient, demo: DemoCase): Promise<string> {
   const [referral, ...more] = (await client.referrals.list(demo.id)).filter((r) => r.service_record_id === demo.serviceId);
   const service = await client.services.get(demo.id, demo.serviceId);
   const state = `${referral?.status ?? 'none'}/${service?.service_implemented ?? 'unknown'}`;

@@ -93,7 +93,7 @@ describe('webhook-receiver as a service, fed by a Primero it does not control', 
   test('it prints ids, never a value of the child\'s record', () => {
     expect(changed).toHaveLength(4);
     for (const id of changed) {
-      const record = fake.store.cases.get(id) ?? {};
+      const record: Record<string, unknown> = fake.store.cases.get(id) ?? {};
       for (const field of ['name_first', 'name_last', 'date_of_birth', 'location_current']) {
         if (typeof record[field] === 'string') expect(stdout).not.toMatch(new RegExp(`\\b${String(record[field])}\\b`));
       }
