@@ -68,12 +68,12 @@ function parseCommandLine(): { id: string | undefined; caseId: string | undefine
 }
 
 async function findCase(client: PrimeroClient, say: (line: string) => void): Promise<CaseRecord> {
-  if (args.caseId !== undefined) {
-    const found = await client.cases.findByCaseId(args.caseId);
-    if (!found) throw new Refusal('No case with that case_id is visible to this user (case_id is matched exactly; the short id shown in the web app is case_id_display).', 1);
-    return found;
+  const found = args.caseId === undefined ? undefined : await client.cases.findByCaseId(args.caseId);
+  if (args.caseId !== undefined && !found) {
+    throw new Refusal('No case with that case_id is visible to this user (case_id is matched exactly; the short id shown in the web app is case_id_display).', 1);
   }
-  const id = args.id ?? (await pickSeededCase(client, say));
+  // A list entry may hold fewer fields than the record itself: always read the record.
+  const id = found?.id ?? args.id ?? (await pickSeededCase(client, say));
   try {
     return await client.cases.get(id);
   } catch (error) {
