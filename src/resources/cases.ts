@@ -56,7 +56,10 @@ export interface UpsertParams<I = CaseInput> {
    * identifier fields ({@link CASE_ID_FIELDS}) and every value non-empty.
    */
   match: Record<string, string>;
-  /** The fields to write. The match values are written too, so the next upsert finds the case. */
+  /**
+   * The fields to write. The match values are written too, so the next upsert finds the case. `module_id`
+   * (which a create needs) is written on create only: an update never moves a case to another module.
+   */
   data: I;
   /** When several cases match: `error` (default) throws {@link AmbiguousMatchError}; `first` updates the oldest. */
   onMultiple?: 'error' | 'first' | undefined;
@@ -211,7 +214,9 @@ export class CasesResource<R extends RecordCore = CaseRecord, I = CaseInput> ext
     const data = { ...params.data, ...match } as I;
     if (params.dryRun) return { action: existing ? 'updated' : 'created', record: existing ?? (data as unknown as R), dryRun: true };
     if (!existing) return { action: 'created', record: await this.create(data, options), dryRun: false };
-    const changed = await this.update(existing.id, params.data, options);
+    // module_id is what a create needs; on an existing case it would move the case to another module's forms.
+    const { module_id: _module, ...patch } = params.data as Record<string, unknown>;
+    const changed = await this.update(existing.id, patch as I, options);
     return { action: 'updated', record: { ...existing, ...changed }, dryRun: false };
   }
 

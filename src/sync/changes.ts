@@ -60,6 +60,12 @@ export interface ChangesParams {
    * hides closures), so prefer none.
    */
   filters?: Filters | undefined;
+  /**
+   * The fields to read, e.g. `['sex', 'age', 'location_current']`: a dashboard or a sync that needs a few
+   * coded values need not download names and notes. `id`, `enabled` and `last_updated_at` always come
+   * (primero-api.md 2.5). Default: every field the user may read.
+   */
+  fields?: readonly string[] | undefined;
 }
 
 /** The records a pull reads: every record carries `id` and `last_updated_at`. */
@@ -275,7 +281,7 @@ function invalid(message: string, path: string[], code: string): RequestValidati
 /** Checks everything before anything is sent. */
 function checkParams(params: ChangesParams, collection: ChangeCollection): Checked {
   if (typeof params !== 'object' || params === null) throw invalid('changes() takes an object of parameters', [], 'invalid_type');
-  const { since, overlapSeconds = DEFAULT_OVERLAP, per = DEFAULT_CHANGES_PER, filters } = params;
+  const { since, overlapSeconds = DEFAULT_OVERLAP, per = DEFAULT_CHANGES_PER, filters, fields } = params;
   if (typeof overlapSeconds !== 'number' || !Number.isSafeInteger(overlapSeconds) || overlapSeconds < 0) {
     throw invalid('overlapSeconds must be a whole number of seconds, 0 or more', ['overlapSeconds'], 'invalid_number');
   }
@@ -285,7 +291,10 @@ function checkParams(params: ChangesParams, collection: ChangeCollection): Check
   if (filters && Object.prototype.hasOwnProperty.call(filters, 'last_updated_at') && filters.last_updated_at !== undefined) {
     throw invalid('last_updated_at is set by changes() itself; pass since instead', ['filters', 'last_updated_at'], 'reserved_key');
   }
-  const query = filtersToQuery(filters);
+  if (fields !== undefined && (!Array.isArray(fields) || !fields.length || fields.some((f) => typeof f !== 'string' || !/^[A-Za-z0-9_]+$/.test(f)))) {
+    throw invalid('fields must be a non-empty list of field names', ['fields'], 'invalid_fields');
+  }
+  const query: QueryParams = { ...filtersToQuery(filters), ...(fields ? { fields: fields.join(',') } : {}) };
   const base = { collection, overlap: overlapSeconds, per, query };
   if (since === undefined) return { ...base, since: BEGINNING, given: false, seen: new Map() };
   if (looksLikeCursor(since)) {

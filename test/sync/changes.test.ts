@@ -105,9 +105,20 @@ describe('changes(): the query and the order', () => {
       { since: new Date(Number.NaN) },
       { since: { version: 2, collection: 'cases', since: '2024-01-01T00:00:00Z', seen: {} } as unknown as ChangeCursor },
       { since: { version: 1, collection: 'cases', since: 'not a date', seen: {} } as unknown as ChangeCursor },
+      { fields: [] },
+      { fields: ['sex', 'age,name'] },
     ];
     for (const params of bad) expect(() => client.cases.changes(params), JSON.stringify(params)).toThrow(RequestValidationError);
     expect(fake.requests.length).toBe(sent);
+  });
+
+  test('fields: only the fields asked for come (with id, enabled, last_updated_at), so no name is downloaded', async () => {
+    const { fake, client } = setup({ count: 5 });
+    const records = await drain(client.cases.changes({ fields: ['sex', 'age'] }));
+    expect(records).toHaveLength(5);
+    for (const record of records) expect(Object.keys(record).sort()).toEqual(expect.arrayContaining(['age', 'enabled', 'id', 'last_updated_at', 'sex']));
+    expect(records.some((r) => 'name_first' in r || 'name' in r)).toBe(false);
+    expect(listRequests(fake).every((r) => r.query.get('fields') === 'sex,age')).toBe(true);
   });
 
   test('a feed is iterated once', async () => {
