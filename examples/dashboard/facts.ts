@@ -43,6 +43,9 @@ export interface CaseFacts {
   referrals: ReferralFacts[];
 }
 
+/** The case fields {@link caseFacts} reads: all a pull asks the server for. */
+export const FACT_FIELDS = ['record_state', 'status', 'sex', 'age', 'protection_concerns', 'location_current', 'services_section'] as const;
+
 /** The statuses a recipient answered in: `done` keeps the acceptance time as `responded_at` (primero-api.md 5.5). */
 const ANSWERED: readonly TransitionStatus[] = ['accepted', 'rejected', 'done'];
 

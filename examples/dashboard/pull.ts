@@ -10,7 +10,7 @@
  * @module
  */
 import type { ChangeCursor, CursorStore, PrimeroClient, Referral } from 'primero-sdk';
-import { caseFacts, type CaseFacts } from './facts.js';
+import { caseFacts, FACT_FIELDS, type CaseFacts } from './facts.js';
 
 /** What a pull did, for the run's summary (counts only). */
 export interface PullSummary {
@@ -43,7 +43,8 @@ export interface PullOptions {
 export async function pullChanges(client: PrimeroClient, facts: Map<string, CaseFacts>, options: PullOptions): Promise<PullSummary> {
   const summary: PullSummary = { changed: 0, added: 0, referralLists: 0, dataAsOf: options.since?.since ?? null };
   // No filter: a status filter would hide the very change that closes a case (see ChangesParams.filters).
-  const feed = client.cases.changes({ since: options.since, per: options.per ?? 500 });
+  // Only the fields the indicators read: names, dates of birth and notes are never downloaded.
+  const feed = client.cases.changes({ since: options.since, per: options.per ?? 500, fields: FACT_FIELDS });
   for await (const page of feed.byPage()) {
     // The client's concurrency limit (4 by default) paces these requests.
     const referrals = await Promise.all(
