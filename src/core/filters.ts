@@ -159,6 +159,12 @@ function checkBound(value: unknown, side: 'from' | 'to'): void {
  */
 export function filtersToQuery(filters: Filters | undefined): QueryParams {
   const query: QueryParams = {};
+  const negated = Object.entries(filters ?? {}).filter(([, value]) => value !== undefined && isFilter(value, 'not')).map(([field]) => field);
+  if (negated.length > 1) {
+    // The server builds one negation from the first key of `not[...]` and drops the others
+    // (SearchFilterService#build_filter): a second not() would silently match what it should exclude.
+    throw invalid(`Only one not() filter per list: the server applies the first (${negated[0]}) and ignores ${negated.slice(1).join(', ')}`, negated.slice(1).map((f) => f), 'one_not');
+  }
   for (const [field, value] of Object.entries(filters ?? {})) {
     if (value === undefined) continue;
     if (!FIELD_NAME.test(field)) throw invalid(`"${field}" is not a field name`, [field], 'invalid_key');
