@@ -7,13 +7,29 @@
 
 /** @internal The `exp` claim in epoch milliseconds, or undefined when the token is not a readable JWT. */
 export function jwtExpiry(token: string): number | undefined {
+  return claim(token, 'exp');
+}
+
+/**
+ * @internal How long the token was issued for (`exp` minus `iat`), in milliseconds, or undefined without
+ * both claims. Counted from when a token was received, it gives the expiry on this machine's clock, whatever
+ * the server's clock says.
+ */
+export function jwtLifetime(token: string): number | undefined {
+  const exp = claim(token, 'exp');
+  const iat = claim(token, 'iat');
+  return exp !== undefined && iat !== undefined && exp > iat ? exp - iat : undefined;
+}
+
+/** A numeric-date claim (seconds) in epoch milliseconds. */
+function claim(token: string, name: 'exp' | 'iat'): number | undefined {
   const payload = token.split('.')[1];
   if (!payload) return undefined;
   try {
     const base64 = payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '=');
     const json: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))));
-    const exp = (json as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
+    const value = (json as Record<string, unknown> | null)?.[name];
+    return typeof value === 'number' && Number.isFinite(value) ? value * 1000 : undefined;
   } catch {
     return undefined;
   }

@@ -7,7 +7,7 @@
  */
 import { ConfigurationError } from '../core/errors.js';
 import { checkCredentials, loginBody, type PasswordCredentials } from './credentials.js';
-import { jwtExpiry, tokenFreshness, type RefreshWindow } from './jwt.js';
+import { jwtExpiry, jwtLifetime, tokenFreshness, type RefreshWindow } from './jwt.js';
 import { Renewable } from './renewable.js';
 import { sealStrategy, type AuthCall, type AuthCallResult, type AuthContext, type AuthStrategy } from './strategy.js';
 
@@ -40,13 +40,17 @@ export function tokenAuth(options: TokenAuthOptions): AuthStrategy {
 /** @internal `seed` is a token the auto strategy already obtained. */
 export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, credentials: Readonly<PasswordCredentials>, seed?: string): AuthStrategy {
   const lifetime = ('assumedLifetimeMs' in window ? window.assumedLifetimeMs : undefined) ?? 3_600_000;
-  const toToken = (value: string): Token => ({ value, expiresAt: jwtExpiry(value) ?? Date.now() + lifetime });
+  // The token was just issued: its lifetime counted from now is its expiry on this machine's clock. Its `exp`
+  // alone is server time, and a server clock an hour behind would make every token look expired (a login per
+  // call, Primero's login throttle, and every login ending the user's other sessions).
+  const toToken = (value: string, serverDate?: string | null): Token => ({ value, expiresAt: localExpiry(value, serverDate) ?? Date.now() + lifetime });
   const token = new Renewable<Token>(seed === undefined ? undefined : toToken(seed));
 
   const loginCall: AuthCall = { method: 'POST', path: '/tokens', json: loginBody(credentials) };
   const login = async (ctx: AuthContext): Promise<Token> => {
     ctx.log('login');
-    return toToken(bearerFrom(loginCall, await ctx.call(loginCall), ctx));
+    const result = await ctx.call(loginCall);
+    return toToken(bearerFrom(loginCall, result, ctx), result.headers.get('date'));
   };
 
   // A renewal needs no password: the current, still valid bearer vouches for it.
@@ -55,7 +59,7 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
     const call: AuthCall = { method: 'POST', path: '/tokens', headers: { Authorization: `Bearer ${current.value}` } };
     const result = await ctx.call(call);
     if (result.status === 401) return login(ctx);
-    return toToken(bearerFrom(call, result, ctx));
+    return toToken(bearerFrom(call, result, ctx), result.headers.get('date'));
   };
 
   return sealStrategy(
@@ -81,12 +85,12 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
       // `tokens.refresh()` re-posts with the bearer: adopt the token its answer carries.
       observe(headers) {
         const renewed = bearerHeader(headers);
-        if (renewed && renewed !== token.value?.value) token.set(toToken(renewed));
+        if (renewed && renewed !== token.value?.value) token.set(toToken(renewed, headers.get('date')));
       },
       async signIn(ctx) {
         ctx.log('login', 'requested');
         const result = await ctx.call(loginCall);
-        token.set(toToken(bearerFrom(loginCall, result, ctx)));
+        token.set(toToken(bearerFrom(loginCall, result, ctx), result.headers.get('date')));
         return result;
       },
       signOut() {
@@ -96,6 +100,18 @@ export function createTokenAuth(window: TokenAuthOptions | RefreshWindow, creden
     },
     () => ({ expiresAt: token.value?.expiresAt === undefined ? undefined : new Date(token.value.expiresAt).toISOString() }),
   );
+}
+
+/**
+ * A just-issued token's expiry on this machine's clock: its lifetime (`exp - iat`) from now; without `iat`,
+ * its `exp` shifted by the server clock's offset read from the answer's `Date` header; else its `exp`.
+ */
+function localExpiry(value: string, serverDate: string | null | undefined): number | undefined {
+  const lifetime = jwtLifetime(value);
+  if (lifetime !== undefined) return Date.now() + lifetime;
+  const exp = jwtExpiry(value);
+  const server = serverDate ? Date.parse(serverDate) : Number.NaN;
+  return exp === undefined || Number.isNaN(server) ? exp : exp - (server - Date.now());
 }
 
 /** @internal The JWT of a login response's `Authorization` header, if it has one. */

@@ -71,3 +71,37 @@ describe.each([1, 4, CALLS])('50 concurrent calls across an expiry, maxConcurren
     expect(fake.requests.filter((r) => r.path.startsWith('/cases/')).length).toBeGreaterThan(CALLS);
   });
 });
+
+describe('tokenAuth with a server clock that is off', () => {
+  test.each([
+    ['2 hours behind', -2 * 3_600_000],
+    ['2 hours ahead', 2 * 3_600_000],
+  ])('server clock %s: the token is used for its lifetime, one login for 50 calls', async (_name, offsetMs) => {
+    const fake = createFakePrimero({ cases: CALLS, seed: 3, auth: 'token', tokenTtlSeconds: 3600, now: () => Date.now() + offsetMs });
+    const logins = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/tokens').length;
+    const client = new PrimeroClient({ baseUrl: fake.baseUrl, auth: tokenAuth(fake.credentials), fetch: fake.fetch });
+    await fifty(client, fake);
+    await fifty(client, fake);
+    // Read on the client's clock, a token issued 2 hours in the past would look expired on arrival: every call a login.
+    expect(logins()).toBe(1);
+    expect(fake.requests.filter((r) => r.path.startsWith('/cases/'))).toHaveLength(2 * CALLS);
+  });
+});
+
+test('tokenAuth, a token without iat: the server clock is read from the Date header of the login answer', async () => {
+  const serverNow = () => Date.now() - 2 * 3_600_000;
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  let logins = 0;
+  const fetch: FetchLike = async (request) => {
+    const headers = { 'content-type': 'application/json', date: new Date(serverNow()).toUTCString() };
+    if (request.method === 'POST' && new URL(request.url).pathname === '/api/v2/tokens') {
+      logins++;
+      const token = `${b64({ alg: 'HS256' })}.${b64({ sub: 'u', exp: Math.floor(serverNow() / 1000) + 3600 })}.sig`;
+      return new Response(JSON.stringify({ user_name: 'u' }), { status: 200, headers: { ...headers, authorization: `Bearer ${token}` } });
+    }
+    return new Response(JSON.stringify({ data: { id: 'x', enabled: true, last_updated_at: '2024-01-01T00:00:00Z' } }), { status: 200, headers });
+  };
+  const client = new PrimeroClient({ baseUrl: 'https://primero.test', auth: tokenAuth({ username: 'u', password: 'p' }), fetch });
+  for (let i = 0; i < 5; i++) await client.cases.get('x');
+  expect(logins).toBe(1);
+});
