@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The project's one gate, run by `npm test` and CI: typecheck, generated types up to date, build, unit
-// tests, API docs, the built package from real ESM and CJS consumers, packaging lints, and the README's main
-// job. It runs every step even after a failure (one red run should show everything that is wrong) and ends
+// The project's one gate, run by `npm test` and CI: typecheck, generated types up to date, build, the main
+// entry's size budget, unit tests (the examples and the browser test among them), API docs, the built
+// package from real ESM and CJS consumers, packaging lints, and the README's main job. It runs every step even after a failure (one red run should show everything that is wrong) and ends
 // with the line CI reads: `N passed, N failed`, counting each vitest test and each other step.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '--noEmit']],
   ['generated types', 'npm', ['run', '--silent', 'generate:check']],
   ['build', 'npm', ['run', '--silent', 'build']],
+  ['size budget', 'node', ['scripts/size-check.mjs']],
   ['unit tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}`]],
   ['api docs', 'npm', ['run', '--silent', 'docs']],
   ['consumers', 'npm', ['run', '--silent', 'consumers']],
