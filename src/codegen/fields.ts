@@ -53,6 +53,10 @@ export interface SubformModel {
   uniqueId: string;
   label: string | undefined;
   fields: FieldModel[];
+  /** A subform whose form was not found, or that contains itself: its entries are typed by `unique_id` only. */
+  unresolved: boolean;
+  /** Used inside another subform: the server gives ids to top-level entries only (`populate_subform_ids`). */
+  nestedInSubform: boolean;
 }
 
 /** @internal One record type (`parent_form`): its top-level fields and the subforms they use. */
@@ -78,8 +82,13 @@ export interface ModelOptions {
   locale?: string | undefined;
 }
 
-// Every record carries these whatever the forms say; their types are the SDK's (primero-api.md 2.7).
+// Every record carries these whatever the forms say; their types are the SDK's (primero-api.md 2.7). A
+// subform entry's own `unique_id` and `_destroy` are the generator's.
 const CORE_FIELDS = new Set(['id', 'enabled', 'last_updated_at']);
+const ENTRY_FIELDS = new Set(['unique_id', '_destroy']);
+// Names every JavaScript object inherits (`constructor`, `__proto__`...): zod and TypeScript both see the
+// inherited member on a record without the field, so such a field cannot be typed; it is left out, with a warning.
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 // Types that hold no value in the record JSON, or whose value is not written through `data` (2.6).
 const VALUELESS = new Set(['separator', 'photo_upload_box', 'audio_upload_box', 'document_upload_box', 'signature', 'date_range', 'custom']);
 
@@ -88,19 +97,24 @@ export function modelForms(forms: readonly FormSection[], lookups: readonly Look
   const locale = options.locale ?? 'en';
   const warnings = new Set<string>();
   const lookupsById = new Map(lookups.map((lookup) => [lookup.unique_id, lookup]));
-  const inModule = forms.filter((form) => !options.moduleId || !form.module_ids || form.module_ids.includes(options.moduleId));
+  // Subforms are not filtered by module: a module's forms use them whatever modules they list themselves.
+  const inModule = forms
+    .filter((form) => form.is_nested || !options.moduleId || !form.module_ids || form.module_ids.includes(options.moduleId))
+    // The server's order has ties (`order`, `order_subform`): sorted, the same forms always give the same file.
+    .sort((a, b) => (a.unique_id < b.unique_id ? -1 : a.unique_id > b.unique_id ? 1 : a.id - b.id));
   const byId = new Map(inModule.map((form) => [form.id, form]));
   const byUniqueId = new Map(inModule.map((form) => [form.unique_id, form]));
   const subforms = new Map<string, SubformModel>();
 
-  const label = (text: Record<string, string | null> | undefined): string | undefined => {
+  const label = (text: Record<string, string | null> | string | undefined): string | undefined => {
     if (!text) return undefined;
+    if (typeof text === 'string') return text;
     return text[locale] || text.en || Object.values(text).find((value) => value) || undefined;
   };
 
   const resolveOptions = (field: FormField): Pick<FieldModel, 'options' | 'optionSource' | 'notes'> => {
     if (Array.isArray(field.option_strings_text) && field.option_strings_text.length) {
-      return { options: field.option_strings_text.map((o) => ({ id: o.id, label: label(o.display_text) })), optionSource: undefined, notes: [] };
+      return { options: field.option_strings_text.map((o) => ({ id: String(o.id), label: label(o.display_text) })), optionSource: undefined, notes: [] };
     }
     const source = field.option_strings_source?.trim();
     if (!source) return { options: undefined, optionSource: undefined, notes: ['no options given in the form'] };
@@ -114,7 +128,7 @@ export function modelForms(forms: readonly FormSection[], lookups: readonly Look
     return { options: lookup.values.map((value) => ({ id: value.id, label: label(value.display_text) })), optionSource: lookupId, notes: [] };
   };
 
-  const subformOf = (field: FormField, form: FormSection, seen: ReadonlySet<string>): SubformModel | undefined => {
+  const subformOf = (field: FormField, form: FormSection, seen: ReadonlySet<string>, inSubform: boolean): SubformModel | undefined => {
     const extra = field as { subform_section_unique_id?: unknown };
     // The server sends the nested form's integer id; the SPA's unique_id reference and the field's own name
     // (Primero names a subform field after its form) are fallbacks for saved or hand-edited exports.
@@ -124,21 +138,24 @@ export function modelForms(forms: readonly FormSection[], lookups: readonly Look
       byUniqueId.get(field.name);
     if (!nested) {
       warnings.add(`subform of ${form.unique_id}.${field.name} not found: its entries are typed by unique_id only`);
-      return { uniqueId: field.name, label: label(field.display_name), fields: [] };
+      return { uniqueId: field.name, label: label(field.display_name), fields: [], unresolved: true, nestedInSubform: inSubform };
     }
     const existing = subforms.get(nested.unique_id);
-    if (existing) return existing;
-    if (seen.has(nested.unique_id)) {
-      warnings.add(`subform ${nested.unique_id} contains itself: the inner entries are left untyped`);
-      return { uniqueId: nested.unique_id, label: label(nested.name), fields: [] };
+    if (existing) {
+      existing.nestedInSubform ||= inSubform;
+      return existing;
     }
-    const model: SubformModel = { uniqueId: nested.unique_id, label: label(nested.name), fields: [] };
-    model.fields = mergeFields([nested], new Set([...seen, nested.unique_id]));
+    if (seen.has(nested.unique_id)) {
+      warnings.add(`subform ${nested.unique_id} contains itself: the inner entries are typed by unique_id only`);
+      return { uniqueId: nested.unique_id, label: label(nested.name), fields: [], unresolved: true, nestedInSubform: true };
+    }
+    const model: SubformModel = { uniqueId: nested.unique_id, label: label(nested.name), fields: [], unresolved: false, nestedInSubform: inSubform };
+    model.fields = mergeFields([nested], new Set([...seen, nested.unique_id]), true);
     subforms.set(nested.unique_id, model);
     return model;
   };
 
-  const fieldModel = (field: FormField, form: FormSection, seen: ReadonlySet<string>): FieldModel | undefined => {
+  const fieldModel = (field: FormField, form: FormSection, seen: ReadonlySet<string>, inSubform: boolean): FieldModel | undefined => {
     if (VALUELESS.has(field.type)) return undefined;
     const base: FieldModel = {
       name: field.name,
@@ -171,7 +188,7 @@ export function modelForms(forms: readonly FormSection[], lookups: readonly Look
         return { ...base, ...resolved, kind, acceptsBoolean };
       }
       case 'subform':
-        return { ...base, kind: 'subform', subform: subformOf(field, form, seen) };
+        return { ...base, kind: 'subform', subform: subformOf(field, form, seen, inSubform) };
       case 'tally_field':
         return { ...base, kind: 'tally' };
       case 'calculated':
@@ -183,14 +200,21 @@ export function modelForms(forms: readonly FormSection[], lookups: readonly Look
   };
 
   // One field can be on several forms (one per module, say): merge them, and say so when they disagree.
-  const mergeFields = (sections: readonly FormSection[], seen: ReadonlySet<string>): FieldModel[] => {
+  const mergeFields = (sections: readonly FormSection[], seen: ReadonlySet<string>, inSubform = false): FieldModel[] => {
     const merged = new Map<string, FieldModel>();
     for (const form of sections) {
       for (const field of form.fields) {
-        if (CORE_FIELDS.has(field.name)) continue;
-        const model = fieldModel(field, form, seen);
+        if (CORE_FIELDS.has(field.name) || (inSubform && ENTRY_FIELDS.has(field.name))) continue;
+        if (INHERITED.has(field.name)) {
+          warnings.add(`field ${form.unique_id}.${field.name} is named like a property every JavaScript object has: left untyped`);
+          continue;
+        }
+        const model = fieldModel(field, form, seen, inSubform);
         if (!model) continue;
         const existing = merged.get(field.name);
+        if (existing?.subform && model.subform && existing.subform !== model.subform) {
+          warnings.add(`field ${field.name} is a subform of ${existing.subform.uniqueId} and of ${model.subform.uniqueId}: typed as unknown`);
+        }
         merged.set(field.name, existing ? mergeField(existing, model) : model);
       }
     }
@@ -216,6 +240,9 @@ function mergeField(a: FieldModel, b: FieldModel): FieldModel {
   const required = a.required || b.required;
   if (a.kind !== b.kind) {
     return { ...a, kind: 'unknown', label, forms, required, options: undefined, subform: undefined, notes: [`defined as ${a.kind} and as ${b.kind} on forms ${forms.join(', ')}`] };
+  }
+  if (a.subform !== b.subform) {
+    return { ...a, kind: 'unknown', label, forms, required, subform: undefined, notes: [`a subform of ${a.subform?.uniqueId} and of ${b.subform?.uniqueId}`] };
   }
   // Options: the union, since a record may come from either form; unknown on either side stays unknown.
   const options = a.options && b.options ? [...new Map([...a.options, ...b.options].map((o) => [o.id, o])).values()] : undefined;

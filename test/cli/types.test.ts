@@ -60,7 +60,9 @@ describe('primero types', { timeout: 60_000 }, () => {
       'warning: field type custom_widget (basic_identity.mystery_widget) is not known to the SDK: typed as unknown',
       'warning: lookup lookup-missing not found: its fields are typed as plain strings',
       'warning: subform of family.lost_subform not found: its entries are typed by unique_id only',
-      'case: 28 fields, 4 subforms; incident: 2 fields, 0 subforms; tracing_request: 1 field, 0 subforms',
+      'warning: field unusual_names.__proto__ is named like a property every JavaScript object has: left untyped',
+      'warning: field unusual_names.constructor is named like a property every JavaScript object has: left untyped',
+      'case: 26 fields, 4 subforms; incident: 2 fields, 0 subforms; tracing_request: 1 field, 0 subforms',
     ]);
   });
 
@@ -78,6 +80,11 @@ describe('primero types', { timeout: 60_000 }, () => {
     const file = join(dir, 'check.ts');
     expect((await cli({}, 'types', ...saved, '--out', file)).code).toBe(0);
     expect(await cli({}, 'types', ...saved, '--out', file, '--check')).toMatchObject({ code: 0, stdout: '' });
+    // The same forms saved under another name, and a checkout with CRLF line endings: still up to date.
+    const renamed = join(dir, 'forms-2024.json');
+    await writeFile(renamed, await readFile(`${FIXTURES}/forms.json`));
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/\n/g, '\r\n'));
+    expect((await cli({}, 'types', '--forms', renamed, '--lookups', `${FIXTURES}/lookups.json`, '--out', file, '--check')).code).toBe(0);
 
     await writeFile(file, (await readFile(file, 'utf8')).replace('sex?:', 'gender?:'));
     const stale = await cli({}, 'types', ...saved, '--out', file, '--check');
@@ -115,6 +122,22 @@ describe('primero types', { timeout: 60_000 }, () => {
     ]);
     expect(results.map((r) => r.code)).toEqual([1, 1, 1, 2, 2, 1]);
     await expect(readFile(out)).rejects.toThrow();
+  });
+
+  test('from a live server whose forms the generator cannot type: one line naming where, and nothing written', async () => {
+    const odd = createFakePrimero({ cases: 1 });
+    const form = odd.store.forms[0]!;
+    form.fields.push({ name: 'priority', type: 'select_box', display_name: { en: 'Priority' }, option_strings_text: [{ id: 1, display_text: { en: 'High' } }] } as never);
+    const server = await odd.listen();
+    try {
+      const out = join(dir, 'odd.ts');
+      const result = await cli({ PRIMERO_URL: server.url, PRIMERO_USERNAME: odd.credentials.username, PRIMERO_PASSWORD: odd.credentials.password }, 'types', '--out', out);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^primero: GET \/api\/v2\/forms does not hold forms at 0\.fields\.\d+\.option_strings_text\.0\.id \(invalid_type\)\n$/);
+      await expect(readFile(out)).rejects.toThrow();
+    } finally {
+      await server.close();
+    }
   });
 
   test('without credentials it names the variables to set; --help explains the output', async () => {

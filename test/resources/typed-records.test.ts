@@ -192,17 +192,17 @@ describe('withTypes at run time', () => {
 });
 
 describe('the schemas generated from unusual forms', () => {
-  test('quoted, reserved and prototype-like field names are ordinary fields; a record without them is not read as having them', () => {
-    const parsed = UnusualCase.parse(JSON.parse('{"constructor": "c", "2nd_visit_date": "2024-01-02", "name-with-dash": "d", "a.b": "e", "class": "f"}'));
-    expect(parsed).toMatchObject({ constructor: 'c', '2nd_visit_date': '2024-01-02', 'name-with-dash': 'd', 'a.b': 'e', class: 'f' });
-    expect(UnusualCase.safeParse({ constructor: 5 }).success).toBe(false);
-    // Every object inherits `constructor` and `__proto__`: without `own()` these would fail as "a function".
-    expect(UnusualCase.safeParse({}).success).toBe(true);
-    expect(UnusualCaseInput.safeParse({ sex: 'female' }).success).toBe(true);
+  test('quoted and reserved field names are ordinary fields; names every object inherits are left out, so nothing is added to a record', () => {
+    const parsed = UnusualCase.parse(JSON.parse('{"2nd_visit_date": "2024-01-02", "name-with-dash": "d", "a.b": "e", "class": "f"}'));
+    expect(parsed).toEqual({ '2nd_visit_date': '2024-01-02', 'name-with-dash': 'd', 'a.b': 'e', class: 'f' });
+    expect(Object.keys(UnusualCase.shape)).not.toContain('constructor');
+    // A record that has such a field keeps it, unchecked, and parsing adds no own key that would hide a method.
+    const withConstructor = UnusualCase.parse({ constructor: 'c', sex: 'female' });
+    expect(withConstructor).toEqual({ constructor: 'c', sex: 'female' });
+    expect(Object.keys(UnusualCase.parse({ sex: 'female' }))).toEqual(['sex']);
     // A `__proto__` key from JSON never becomes the parsed object's prototype.
     const hostile = UnusualCase.parse(JSON.parse('{"__proto__": {"polluted": true}, "class": "x"}'));
     expect(Object.getPrototypeOf(hostile)).toBe(Object.prototype);
-    expect((hostile as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
