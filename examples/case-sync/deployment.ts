@@ -10,6 +10,7 @@
  */
 import type { PrimeroClient } from 'primero-sdk';
 import type { FakeStore } from 'primero-sdk/testing';
+import { ExampleError } from '../support/errors.js';
 import { primeroField, syncedKeys, type Mapping, type PrimeroLinkFields, type SharedKey, type SharedStatus } from './mapping.js';
 
 /** The module of the cases the sync creates. */
@@ -36,13 +37,13 @@ const STATUS_LOOKUP = 'lookup-oscar-status-c41a07';
 /**
  * The mapping for a deployment, from its case forms: mapped fields the deployment lacks are left out of the
  * sync (and named in `missing`), since Primero would drop them on write without a word.
- * @throws Error when the deployment has no field for the external id: nothing could be linked.
+ * @throws ExampleError when the deployment has no field for the external id: nothing could be linked.
  */
 export async function deploymentMapping(client: PrimeroClient): Promise<{ mapping: Mapping; missing: string[] }> {
   const forms = await client.forms.list({ record_type: 'case', module_id: MODULE_ID });
   const available = new Set(forms.filter((form) => !form.is_nested).flatMap((form) => form.fields.map((field) => field.name)));
   const mapping: Mapping = { moduleId: MODULE_ID, fields: LINK_FIELDS, statusOptions: STATUS_OPTIONS, available };
-  if (!available.has(LINK_FIELDS.globalId)) throw new Error(`The deployment's case forms have no ${LINK_FIELDS.globalId} field: cases cannot be linked`);
+  if (!available.has(LINK_FIELDS.globalId)) throw new ExampleError(`The deployment's case forms have no ${LINK_FIELDS.globalId} field: cases cannot be linked`);
   const synced = new Set(syncedKeys(mapping));
   const all: SharedKey[] = ['globalId', 'shortId', 'status', 'caseId', 'caseIdDisplay', 'givenName', 'familyName', 'sex', 'dateOfBirth', 'riskLevel', 'mosvyNumber'];
   const missing = all.filter((key) => !synced.has(key)).map((key) => primeroField(key, mapping));

@@ -4,19 +4,21 @@
  * side with its own cursor, and a rerun with nothing new writes nothing on either side.
  *
  *   npm run example:case-sync                       # the fake Primero and a stand-in external system: a demo of four runs
- *   npm run example:case-sync -- --state ./state    # keep the cursors and links in ./state
- *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... npm run example:case-sync -- --state ./state
+ *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... \
+ *   OSCAR_URL=https://oscar.example.org OSCAR_TOKEN=... npm run example:case-sync -- --state /var/lib/case-sync
  *
- * With PRIMERO_URL, one run per process; the external system is OSCAR_URL with OSCAR_TOKEN, or else the
- * stand-in, kept in the state directory. Output: counts and record ids, never a child's details.
+ * Both sides real, or both stand-ins: a real system is never synced with a stand-in (the fake Primero would
+ * write its invented case ids into a real external system; the stand-in would make a real Primero create
+ * invented children, and would keep copies of real children's details). Against real systems, one run per
+ * process, with its state in `--state`. Output: counts and record ids, never a child's details.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isPrimeroError } from 'primero-sdk';
-import { connect } from './connect.js';
+import { connect, realPrimeroUrl, type Connection } from '../support/connect.js';
+import { ExampleError, exitWithError } from '../support/errors.js';
 import { demoClients } from './demo.js';
 import { LINK_FIELDS, addLinkForm, deploymentMapping } from './deployment.js';
 import { OscarApi } from './oscar.js';
@@ -24,90 +26,131 @@ import { OscarStandIn } from './standin.js';
 import { SyncState } from './state.js';
 import { runSync, type SyncReport } from './sync.js';
 
-const { values: args } = parseArgs({ options: { state: { type: 'string' } } });
+const USAGE = 'usage: npm run example:case-sync [-- --state <dir>]   (--state: with PRIMERO_URL and OSCAR_URL only)';
 
-const connection = await connect();
-const { client, fake } = connection;
-const cleanup: Array<() => Promise<void>> = [connection.close];
+/** What the run is given: both systems real, or neither. */
+type Setup = { real: true; stateDir: string; external: OscarApi } | { real: false };
+
+/** Refuses a mixed or incomplete setup before anything is started, connected or written. */
+function setup(): Setup {
+  let state: string | undefined;
+  try {
+    ({ values: { state } } = parseArgs({ options: { state: { type: 'string' } } }));
+  } catch {
+    throw new ExampleError(USAGE);
+  }
+  const primeroUrl = realPrimeroUrl();
+  const externalUrl = process.env.OSCAR_URL?.trim() || undefined;
+  if (primeroUrl && !externalUrl) {
+    throw new ExampleError(
+      'PRIMERO_URL is set but OSCAR_URL is not: a real Primero is never synced with the stand-in, which would create invented children in it ' +
+        'and keep copies of real ones. Set OSCAR_URL and OSCAR_TOKEN, or unset PRIMERO_URL for the demo',
+    );
+  }
+  if (externalUrl && !primeroUrl) {
+    throw new ExampleError(
+      "OSCAR_URL is set but PRIMERO_URL is not: the real external system is never synced with the fake Primero, whose invented case ids would be written into it. " +
+        'Set PRIMERO_URL (with PRIMERO_USERNAME and PRIMERO_PASSWORD), or unset OSCAR_URL for the demo',
+    );
+  }
+  if (!primeroUrl || !externalUrl) {
+    if (state !== undefined) {
+      throw new ExampleError(
+        "--state is for real systems: the demo's fake Primero and stand-in forget everything when the process ends, so a state kept from one demo " +
+          'would belong to no server in the next. The demo keeps its state in a temporary directory, removed at the end',
+      );
+    }
+    return { real: false };
+  }
+  if (!state) throw new ExampleError('PRIMERO_URL is set: give --state <dir>, the directory where the cursors and links are kept between runs');
+  const token = process.env.OSCAR_TOKEN;
+  if (!token) throw new ExampleError('OSCAR_URL is set: set OSCAR_TOKEN too');
+  return { real: true, stateDir: state, external: new OscarApi({ baseUrl: externalUrl, token }) };
+}
+
+const cleanup: Array<() => Promise<void>> = [];
 try {
-  if (fake) addLinkForm(fake.store);
+  const given = setup();
+  const connection = await connect();
+  cleanup.push(connection.close);
+  if (given.real) await runOnce(connection, given.stateDir, given.external);
+  else await runDemo(connection);
+} catch (error) {
+  exitWithError(error);
+} finally {
+  for (const close of cleanup.reverse()) await close();
+}
 
-  // The state directory: given, or for the fake (which forgets everything when the process ends) a fresh
-  // one, or for a real server one per host, so that the next run resumes.
-  let stateDir = args.state;
-  if (!stateDir && fake) {
-    stateDir = await mkdtemp(join(tmpdir(), 'case-sync-'));
-    const made = stateDir;
-    cleanup.push(() => rm(made, { recursive: true, force: true }));
-  }
-  stateDir ??= join(tmpdir(), 'primero-case-sync', new URL(connection.origin).host);
+/** Against real systems: one run, resuming from the state directory. */
+async function runOnce(connection: Connection, stateDir: string, external: OscarApi): Promise<void> {
+  const { client } = connection;
+  // The state is opened first: a directory of other systems is refused before anything is read or written.
+  const state = await SyncState.open(stateDir, { primero: connection.origin, external: external.origin });
+  console.log(`Two-way sync between ${connection.target} and the external system at ${external.host}`);
+  const { mapping, missing } = await deploymentMapping(client);
+  if (missing.length) console.log(`  not on this deployment, left out of the sync: ${missing.join(', ')}`);
+  const report = await runSync({ client, external, state, mapping });
+  const { inbound: i, outbound: o } = report;
+  printReport('run', report, `writes: Primero ${i.created.length + i.updated.length + o.linked.length}, external ${o.pushed.length}`);
+  console.log(`Links: ${state.linkCount}. State kept in ${stateDir}`);
+}
 
-  // The external system: a real one, or the stand-in (kept in the state directory for a real Primero). The
-  // state is opened first: a directory of other systems is refused before anything in it is touched.
-  const externalUrl = process.env.OSCAR_URL?.trim();
-  const state = await SyncState.open(stateDir, { primero: connection.origin, external: externalUrl ? new URL(externalUrl).origin : 'stand-in' });
-  let external: OscarApi;
-  let standIn: OscarStandIn | undefined;
-  if (externalUrl) {
-    const token = process.env.OSCAR_TOKEN;
-    if (!token) throw new Error('OSCAR_URL is set: set OSCAR_TOKEN too');
-    external = new OscarApi({ baseUrl: externalUrl, token });
-  } else {
-    const token = randomUUID();
-    standIn = new OscarStandIn({ token, file: fake ? undefined : join(stateDir, 'external-stand-in.json') });
-    if (!standIn.size) standIn.seed(demoClients(Date.now()));
-    const served = await standIn.listen();
-    cleanup.push(served.close);
-    external = new OscarApi({ baseUrl: served.url, token });
-  }
+/**
+ * The demo, all on this machine: the fake Primero (with the link's form added, as an administrator would),
+ * the stand-in external system in memory, and four runs, with the writes as the two servers counted them.
+ */
+async function runDemo(connection: Connection): Promise<void> {
+  const { client, fake } = connection;
+  if (!fake) throw new Error('the demo runs against the fake Primero only');
+  addLinkForm(fake.store);
+  const stateDir = await mkdtemp(join(tmpdir(), 'case-sync-'));
+  cleanup.push(() => rm(stateDir, { recursive: true, force: true }));
+  const token = randomUUID();
+  const standIn = new OscarStandIn({ token });
+  standIn.seed(demoClients(Date.now()));
+  const served = await standIn.listen();
+  cleanup.push(served.close);
+  const external = new OscarApi({ baseUrl: served.url, token });
+  const state = await SyncState.open(stateDir, { primero: connection.origin, external: 'stand-in' });
 
-  console.log(`Two-way sync between ${connection.target} and the external system (${standIn ? 'a stand-in on this machine' : new URL(external.baseUrl).host})`);
+  console.log(`Two-way sync between ${connection.target} and the external system (a stand-in on this machine)`);
   const { mapping, missing } = await deploymentMapping(client);
   if (missing.length) console.log(`  not on this deployment, left out of the sync: ${missing.join(', ')}`);
 
-  /** Runs the sync once and prints what it did; against the fake, the writes as the two servers counted them. */
+  const primeroWrites = () => fake.requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length;
   const run = async (label: string): Promise<SyncReport> => {
-    const before = { primero: fake ? primeroWrites() : 0, external: standIn?.stats.upsertRequests ?? 0 };
+    const before = { primero: primeroWrites(), external: standIn.stats.upsertRequests };
     const report = await runSync({ client, external, state, mapping });
-    const { inbound: i, outbound: o } = report;
-    const writes = fake && standIn
-      ? `writes counted by the servers: Primero ${primeroWrites() - before.primero}, external ${standIn.stats.upsertRequests - before.external}`
-      : `writes: Primero ${i.created.length + i.updated.length + o.linked.length}, external ${o.pushed.length}`;
-    console.log(`${label}`);
-    console.log(`  inbound:  ${i.read} read, ${i.created.length} created, ${i.updated.length} updated, ${i.unchanged} unchanged, ${i.failed.length} failed`);
-    console.log(`  outbound: ${o.read} read, ${o.pushed.length} pushed (${o.linked.length} newly linked), ${o.unchanged} unchanged, ${o.skipped} not linked, ${o.failed.length} failed`);
-    console.log(`  ${writes}`);
-    if (i.created.length) console.log(`  created in Primero: ${i.created.join(', ')}`);
-    for (const failure of [...i.failed, ...o.failed]) {
-      console.log(`  failed ${failure.id}: ${failure.error}${failure.matches ? ` (cases ${failure.matches.join(', ')})` : ''}`);
-    }
-    if (i.failed.length || o.failed.length) process.exitCode = 1;
+    printReport(label, report, `writes counted by the servers: Primero ${primeroWrites() - before.primero}, external ${standIn.stats.upsertRequests - before.external}`);
     return report;
   };
-  const primeroWrites = () => fake?.requests.filter((request) => request.method !== 'GET' && request.method !== 'HEAD').length ?? 0;
 
-  if (!fake || !standIn) {
-    await run('run');
-  } else {
-    // The demo. A caseworker first asks for one case to be opened in the external system.
-    const flagged = (await client.cases.list({ filters: { status: 'open' }, per: 1 }).firstPage()).data[0];
-    if (flagged) await client.cases.update(flagged.id, { [LINK_FIELDS.referToExternal]: true });
-    const first = await run('run 1: the first run');
-    await run('run 2: nothing changed');
+  // A caseworker first asks for one case to be opened in the external system.
+  const flagged = (await client.cases.list({ filters: { status: 'open' }, per: 1 }).firstPage()).data[0];
+  if (flagged) await client.cases.update(flagged.id, { [LINK_FIELDS.referToExternal]: true });
+  const first = await run('run 1: the first run');
+  await run('run 2: nothing changed');
 
-    // One change on each side: a caseworker lowers a linked case's risk level; the external staff close a client.
-    const linkedCase = first.inbound.created[0];
-    if (linkedCase) await client.cases.update(linkedCase, { risk_level: 'low' });
-    const closing = standIn.all().find((c) => c.status !== 'Exited' && c.global_id !== state.linkByPrimeroId(linkedCase ?? '')?.globalId);
-    if (closing) standIn.edit(closing.global_id, { status: 'Exited' });
-    await run('run 3: a caseworker changed a linked case, the external staff closed a client');
-    await run('run 4: nothing changed');
+  // One change on each side: a caseworker lowers a linked case's risk level; the external staff close a client.
+  const linkedCase = first.inbound.created[0];
+  if (linkedCase) await client.cases.update(linkedCase, { risk_level: 'low' });
+  const closing = standIn.all().find((c) => c.status !== 'Exited' && c.global_id !== state.linkByPrimeroId(linkedCase ?? '')?.globalId);
+  if (closing) standIn.edit(closing.global_id, { status: 'Exited' });
+  await run('run 3: a caseworker changed a linked case, the external staff closed a client');
+  await run('run 4: nothing changed');
+  console.log(`Links: ${state.linkCount}. State kept in a temporary directory, removed now`);
+}
+
+/** Prints what one run did: counts and ids. Sets the exit code when a record failed. */
+function printReport(label: string, report: SyncReport, writes: string): void {
+  const { inbound: i, outbound: o } = report;
+  console.log(label);
+  console.log(`  inbound:  ${i.read} read, ${i.created.length} created, ${i.updated.length} updated, ${i.unchanged} unchanged, ${i.failed.length} failed`);
+  console.log(`  outbound: ${o.read} read, ${o.pushed.length} pushed (${o.linked.length} newly linked), ${o.unchanged} unchanged, ${o.skipped} not linked, ${o.failed.length} failed`);
+  console.log(`  ${writes}`);
+  if (i.created.length) console.log(`  created in Primero: ${i.created.join(', ')}`);
+  for (const failure of [...i.failed, ...o.failed]) {
+    console.log(`  failed ${failure.id}: ${failure.error}${failure.matches ? ` (cases ${failure.matches.join(', ')})` : ''}`);
   }
-  console.log(`Links: ${state.linkCount}. State kept in ${args.state ?? (fake ? 'a temporary directory, removed now' : stateDir)}`);
-} catch (error) {
-  // SDK errors carry no secret and no record data: safe to print whole.
-  console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error instanceof Error ? `${error.name}: ${error.message}` : error);
-  process.exitCode = 1;
-} finally {
-  for (const close of cleanup.reverse()) await close();
+  if (i.failed.length || o.failed.length) process.exitCode = 1;
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { PartnerHttp, PartnerHttpError } from '../support/partner-http.js';
 
 /** A client (a child's case) as the external system renders it. */
 export interface OscarClient {
@@ -56,22 +57,9 @@ export interface OscarUpsert {
   level_of_risk?: string | null;
 }
 
-/**
- * A failed call to the external system. Only the status and the route: the answer's body may quote a
- * child's record (the Cambodia jobs conceal these bodies for that reason).
- */
-export class OscarApiError extends Error {
-  override readonly name = 'OscarApiError';
-  constructor(
-    readonly status: number,
-    readonly route: string,
-  ) {
-    super(`The external system answered ${status} (${route})`);
-  }
-}
-
 /** Where the external system is and how to sign in. */
 export interface OscarApiOptions {
+  /** https (or http on this machine), without credentials in it. */
   baseUrl: string;
   /** The API token. Kept in a closure: never a property, never logged. */
   token: string;
@@ -79,19 +67,34 @@ export interface OscarApiOptions {
   timeoutMs?: number;
 }
 
-/** A small typed client of the external system's API. */
+/**
+ * A small typed client of the external system's API. A failed call is a `PartnerHttpError` that names the
+ * status and the route only: an answer's body may quote a child's record (the Cambodia jobs conceal these
+ * bodies for that reason), a 2xx body that is not JSON included.
+ */
 export class OscarApi {
-  readonly baseUrl: string;
-  readonly #authorization: () => string;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #http: PartnerHttp;
 
+  /** @throws ExampleError for a base URL that is invalid, holds credentials, or is plain http off this machine. */
   constructor(options: OscarApiOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const header = `Bearer ${options.token}`;
-    this.#authorization = () => header;
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#http = new PartnerHttp({
+      partner: 'The external system',
+      baseUrl: options.baseUrl,
+      baseUrlName: 'OSCAR_URL',
+      headers: { authorization: `Bearer ${options.token}` },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+  }
+
+  /** The system's origin (no credentials), which the sync's state is bound to. */
+  get origin(): string {
+    return new URL(this.#http.baseUrl).origin;
+  }
+
+  /** host[:port], for output. */
+  get host(): string {
+    return this.#http.host;
   }
 
   /**
@@ -101,28 +104,21 @@ export class OscarApi {
    */
   async listClients(sinceDate?: string): Promise<OscarClient[]> {
     const query = sinceDate ? `?${new URLSearchParams({ since_date: `${sinceDate} 00:00:00` })}` : '';
-    const body = await this.#call('GET', `/api/v1/organizations/clients${query}`, '/api/v1/organizations/clients');
-    return (body as { data: OscarClient[] }).data;
+    const route = '/api/v1/organizations/clients';
+    const { status, body } = await this.#http.request('GET', `${route}${query}`, { route });
+    const data = (body as { data?: unknown } | null)?.data;
+    if (!Array.isArray(data)) throw new PartnerHttpError('The external system', status, `GET ${route}`, `answered ${status} without a list of clients`);
+    return data as OscarClient[];
   }
 
   /** Creates or updates a client (by `global_id`, else `external_id`) and returns it as stored. */
   async upsertClient(client: OscarUpsert): Promise<OscarClient> {
     const route = '/api/v1/organizations/clients/upsert';
-    const body = await this.#call('POST', route, route, { organization: client });
-    return (body as { data: OscarClient }).data;
-  }
-
-  async #call(method: 'GET' | 'POST', path: string, route: string, body?: unknown): Promise<unknown> {
-    const response = await this.#fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { authorization: this.#authorization(), accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(this.#timeoutMs),
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new OscarApiError(response.status, `${method} ${route}`);
+    const { status, body } = await this.#http.request('POST', route, { route, body: { organization: client } });
+    const data = (body as { data?: unknown } | null)?.data;
+    if (typeof data !== 'object' || data === null || typeof (data as { global_id?: unknown }).global_id !== 'string') {
+      throw new PartnerHttpError('The external system', status, `POST ${route}`, `answered ${status} without the client`);
     }
-    return response.json();
+    return data as OscarClient;
   }
 }

@@ -4,13 +4,13 @@
  * free-text genders, malformed old dates). It counts what it is asked, so a test can prove that a rerun
  * wrote nothing.
  *
- * With `file`, its clients are kept in a JSON file, so that runs against a real Primero (one process per
- * run) meet the same external data each time.
+ * It keeps its clients in memory only, and is used only with the fake Primero: it holds the clients'
+ * details, so it must never meet a real Primero's children (neither by creating invented children there,
+ * nor by keeping copies of real ones).
  *
  * @module
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { OscarClient, OscarUpsert } from './oscar.js';
 
@@ -29,8 +29,6 @@ export type SeedClient = Partial<Omit<OscarClient, 'id' | 'global_id' | 'slug' |
 export interface StandInOptions {
   /** The API token it accepts. */
   token: string;
-  /** A JSON file to keep the clients in between processes. */
-  file?: string | undefined;
   /** Its clock (epoch ms). Default `Date.now`. */
   now?: () => number;
 }
@@ -42,16 +40,13 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export class OscarStandIn {
   readonly stats: StandInStats = { listRequests: 0, upsertRequests: 0, created: 0, updated: 0, refused: 0 };
   readonly #token: () => string;
-  readonly #file: string | undefined;
   readonly #now: () => number;
   #clients: OscarClient[] = [];
 
   constructor(options: StandInOptions) {
     const { token } = options;
     this.#token = () => token;
-    this.#file = options.file;
     this.#now = options.now ?? Date.now;
-    if (this.#file && existsSync(this.#file)) this.#clients = (JSON.parse(readFileSync(this.#file, 'utf8')) as { clients: OscarClient[] }).clients;
   }
 
   /** How many clients it holds. */
@@ -80,7 +75,6 @@ export class OscarStandIn {
       return client;
     });
     this.#clients.push(...made);
-    this.#persist();
     return made.map((client) => client.global_id);
   }
 
@@ -89,7 +83,6 @@ export class OscarStandIn {
     const client = this.#clients.find((c) => c.global_id === globalId);
     if (!client) throw new Error('edit: no such client');
     Object.assign(client, patch, { updated_at: this.#stamp() });
-    this.#persist();
   }
 
   /** Answers one request: the fetch-style core behind {@link listen}. */
@@ -187,7 +180,6 @@ export class OscarStandIn {
       client.updated_at = this.#stamp();
       if (created) this.stats.created++;
       else this.stats.updated++;
-      this.#persist();
     }
     return json(created ? 201 : 200, { data: client });
   }
@@ -216,13 +208,6 @@ export class OscarStandIn {
 
   #stamp(): string {
     return new Date(this.#now()).toISOString();
-  }
-
-  #persist(): void {
-    if (!this.#file) return;
-    const temp = `${this.#file}.${randomUUID()}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ clients: this.#clients }, null, 1)}\n`, { mode: 0o600 });
-    renameSync(temp, this.#file);
   }
 }
 

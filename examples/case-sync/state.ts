@@ -7,17 +7,19 @@
  *   whose push failed, to be tried again.
  *
  * Ids and SHA-256 fingerprints only: no field of a child's record is stored here. Files are written
- * atomically (temporary file, fsync, rename), so a run killed at any point leaves the old state or the new.
+ * atomically (temporary file, fsync, rename, fsync of the directory; `examples/support/files.ts`), readable
+ * by their owner only, so a run killed at any point leaves the old state or the new.
  *
  * The state is bound to one Primero and one external system: a cursor from one server used against
  * another would skip its records, so a mismatch is refused.
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileCursorStore, type CursorStore } from 'primero-sdk';
+import { ExampleError } from '../support/errors.js';
+import { writeFileAtomic } from '../support/files.js';
 
 /** One client of the external system linked to one Primero case. */
 export interface Link {
@@ -43,7 +45,7 @@ interface StateFile extends SyncTarget {
 }
 
 /** The state directory belongs to other systems than the ones the run talks to. */
-export class StateMismatchError extends Error {
+export class StateMismatchError extends ExampleError {
   override readonly name = 'StateMismatchError';
 }
 
@@ -78,12 +80,12 @@ export class SyncState {
     try {
       file = JSON.parse(await readFile(join(dir, 'sync-state.json'), 'utf8')) as StateFile;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== 'ENOENT') throw new Error('The sync state file cannot be read: remove it to start over');
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw new ExampleError('The sync state file cannot be read: remove it to start over');
     }
     if (file && (file.version !== 1 || file.primero !== target.primero || file.external !== target.external)) {
       throw new StateMismatchError(
         `The state directory belongs to Primero ${file.primero} and ${file.external}, not ${target.primero} and ${target.external}: ` +
-          'give each pair of systems its own --state directory (the fake Primero forgets everything when the process ends)',
+          'give each pair of systems its own --state directory',
       );
     }
     return new SyncState(dir, target, file);
@@ -123,19 +125,6 @@ export class SyncState {
       links: [...this.#byGlobalId.values()],
       retry: [...this.retry],
     };
-    const temp = `${this.#file}.${randomUUID()}.tmp`;
-    try {
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(`${JSON.stringify(content)}\n`, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.#file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    await writeFileAtomic(this.#file, `${JSON.stringify(content)}\n`);
   }
 }

@@ -25,6 +25,7 @@
  * @module
  */
 import { isPrimeroError, type PrimeroClient } from 'primero-sdk';
+import { ExampleError, describeError } from '../support/errors.js';
 import { fingerprint, fromExternal, fromPrimero, takesPart, toExternal, toPrimero, type Mapping } from './mapping.js';
 import type { OscarApi } from './oscar.js';
 import type { SyncState } from './state.js';
@@ -73,7 +74,7 @@ export interface SyncReport {
 }
 
 /** A client that names a Primero case Primero does not have. */
-export class UnknownCaseError extends Error {
+export class UnknownCaseError extends ExampleError {
   override readonly name = 'UnknownCaseError';
 }
 
@@ -201,7 +202,8 @@ async function push({ client, external, state, mapping }: SyncOptions, report: S
 }
 
 function failure(id: string, error: unknown): Failure {
-  // SDK errors name status, route and field names, never values; the external API's carry status and route.
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : 'Unknown error';
+  // SDK errors name status, route and field names, never values; the external API's carry status and route;
+  // any other error is named by its class only (describeError).
+  const text = describeError(error);
   return isPrimeroError(error, 'AmbiguousMatchError') ? { id, error: text, matches: error.ids } : { id, error: text };
 }

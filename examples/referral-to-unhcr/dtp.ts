@@ -6,6 +6,7 @@
  * The real gateway also wants a mutual-TLS client certificate; Node's fetch takes one through an undici
  * `Agent` passed as `dispatcher`, which this example leaves out.
  */
+import { PartnerHttp, PartnerHttpError } from '../support/partner-http.js';
 
 /** `progres_reviewdecision` values (peers.md 2.2). */
 export const REVIEW_ACCEPTED = 125080000;
@@ -60,50 +61,52 @@ export function decisionOf(state: DtpReferralState): Decision {
   return state.progres_interventionstatus === 'closed' ? { kind: 'completed', note: state.progres_closurenote } : { kind: 'accepted' };
 }
 
-/** A client of the gateway. Errors name the status and route only: a body may quote the referral. */
-export class DtpGateway {
-  readonly #baseUrl: string;
-  readonly #subscriptionKey: string;
+export interface DtpGatewayOptions {
+  /** Default: the global fetch. The real gateway's mutual TLS goes through an undici `Agent` here. */
+  fetch?: typeof fetch;
+  /** Limit for one request. Default 15 s. */
+  timeoutMs?: number;
+}
 
-  constructor(baseUrl: string, subscriptionKey: string) {
-    const url = new URL(baseUrl);
-    // The subscription key travels in a header: only over TLS, or on this machine.
-    if (url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) {
-      throw new Error('UNHCR_DTP_URL must be https://');
-    }
-    this.#baseUrl = baseUrl.replace(/\/+$/, '');
-    this.#subscriptionKey = subscriptionKey;
+/**
+ * A client of the gateway. A failed call is a `PartnerHttpError` naming the status and the route only: a
+ * body (an error's, or a 2xx page that is not JSON) may quote the referral.
+ */
+export class DtpGateway {
+  readonly #http: PartnerHttp;
+
+  /** @throws ExampleError for a URL that is invalid, holds credentials, or is plain http off this machine. */
+  constructor(baseUrl: string, subscriptionKey: string, options: DtpGatewayOptions = {}) {
+    this.#http = new PartnerHttp({
+      partner: 'DTP gateway',
+      baseUrl,
+      baseUrlName: 'UNHCR_DTP_URL',
+      headers: { 'Ocp-Apim-Subscription-Key': subscriptionKey },
+      timeoutMs: options.timeoutMs ?? 15_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  /** host[:port], for output. */
+  get host(): string {
+    return this.#http.host;
   }
 
   /** What the gateway holds for this referral, or undefined when it never received it. */
   async lookup(id: string): Promise<DtpReferralState | undefined> {
-    const route = `/referrals/${encodeURIComponent(id)}`;
-    const response = await this.#call('GET', route);
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`DTP gateway answered ${response.status} to GET /referrals/{id}`);
-    return (await response.json()) as DtpReferralState;
+    const route = '/referrals/{id}';
+    const { status, body } = await this.#http.request('GET', `/referrals/${encodeURIComponent(id)}`, { route, accept: [404] });
+    if (status === 404) return undefined;
+    if (typeof body !== 'object' || body === null) throw new PartnerHttpError('DTP gateway', status, `GET ${route}`, `answered ${status} without a referral`);
+    return body as DtpReferralState;
   }
 
   /**
    * Posts a referral. A 409 means the gateway already holds this id (another run got there first):
-   * reported as such rather than as a failure.
+   * reported as such rather than as a failure. The answer's body is not needed, and not read.
    */
   async send(referral: DtpReferral): Promise<'received' | 'already_held'> {
-    const response = await this.#call('POST', '/ReceiveIncomingReferral', referral);
-    if (response.status === 409) return 'already_held';
-    if (!response.ok) throw new Error(`DTP gateway answered ${response.status} to POST /ReceiveIncomingReferral`);
-    return 'received';
-  }
-
-  async #call(method: 'GET' | 'POST', route: string, body?: unknown): Promise<Response> {
-    const response = await fetch(`${this.#baseUrl}${route}`, {
-      method,
-      headers: { 'Ocp-Apim-Subscription-Key': this.#subscriptionKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(15_000),
-    });
-    // Left unread, a body would hold the connection until garbage collection.
-    if (!response.ok) await response.body?.cancel();
-    return response;
+    const { status } = await this.#http.request('POST', '/ReceiveIncomingReferral', { route: '/ReceiveIncomingReferral', body: referral, accept: [409], read: 'none' });
+    return status === 409 ? 'already_held' : 'received';
   }
 }

@@ -2,19 +2,20 @@
  * examples/case-sync: the sync run in this process against the fake Primero and the stand-in external
  * system (writes counted by both servers), and the example run as users run it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrimeroClient } from 'primero-sdk';
 import { createFakePrimero, type FakeRecord } from 'primero-sdk/testing';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { demoClients } from '../../examples/case-sync/demo.js';
 import { LINK_FIELDS, STATUS_OPTIONS, addLinkForm, deploymentMapping } from '../../examples/case-sync/deployment.js';
 import { OscarApi } from '../../examples/case-sync/oscar.js';
 import { OscarStandIn } from '../../examples/case-sync/standin.js';
 import { SyncState } from '../../examples/case-sync/state.js';
 import { runSync } from '../../examples/case-sync/sync.js';
-import { runExample } from './run-example.js';
+import { ownStderr, runExample } from './run-example.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -30,7 +31,7 @@ async function scenario(options: { before?: (fake: ReturnType<typeof createFakeP
   const globalIds = standIn.seed(demoClients(Date.now()));
   let refuseUpserts = false;
   const external = new OscarApi({
-    baseUrl: 'http://external.test',
+    baseUrl: 'https://external.test',
     token: 'stand-in-token',
     fetch: async (input, init) => {
       const request = new Request(input, init);
@@ -181,7 +182,7 @@ describe('case-sync', () => {
     const failed = await sync();
     const created = failed.report.inbound.created;
     expect(failed.report.outbound.failed.map((f) => f.id).sort()).toEqual([...created].sort());
-    expect(failed.report.outbound.failed[0]?.error).toBe('OscarApiError: The external system answered 503 (POST /api/v1/organizations/clients/upsert)');
+    expect(failed.report.outbound.failed[0]?.error).toBe('PartnerHttpError: The external system answered 503 (POST /api/v1/organizations/clients/upsert)');
     expect(standIn.find(globalIds[0] ?? '')?.external_id).toBeNull();
 
     refuse(false);
@@ -193,23 +194,153 @@ describe('case-sync', () => {
   });
 });
 
+/** A stand-in served over HTTP, playing a real external system that the example must not touch unless told to. */
+async function servedStandIn(token: string) {
+  const standIn = new OscarStandIn({ token });
+  standIn.seed(demoClients(Date.now()));
+  const served = await standIn.listen();
+  return { standIn, url: served.url, close: served.close };
+}
+
+/** A fake Primero served over HTTP, with the link's form: a real Primero as far as the example can tell. */
+async function servedPrimero() {
+  const fake = createFakePrimero({ cases: 12, seed: 23 });
+  addLinkForm(fake.store);
+  const served = await fake.listen();
+  const env = { PRIMERO_URL: served.url, PRIMERO_USERNAME: fake.credentials.username, PRIMERO_PASSWORD: fake.credentials.password };
+  return { fake, env, close: served.close };
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'case-sync-example-'));
+  dirs.push(dir);
+  return dir;
+}
+
 describe('npm run example:case-sync', () => {
   test('runs four times against the fake: both ways first, nothing on a rerun, one write each way after one change on each side', async () => {
-    const { stdout, stderr, code } = await runExample('case-sync', { timeoutMs: 25_000 });
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const runs = stdout.split(/^run \d: /m).slice(1);
-    expect(runs).toHaveLength(4);
-    const writes = runs.map((run) => /writes counted by the servers: Primero (\d+), external (\d+)/.exec(run)?.slice(1).map(Number));
-    expect(writes).toEqual([[4, 4], [0, 0], [1, 1], [0, 0]]);
-    expect(runs[0]).toContain('inbound:  3 read, 3 created');
-    expect(runs[0]).toContain('4 pushed (1 newly linked)');
-    expect(stdout).toContain('Links: 4.');
-    // Counts and ids only: no name, date of birth or external number of the seeded clients.
-    for (const seeded of demoClients(Date.now())) {
-      for (const value of [seeded.given_name, seeded.family_name, seeded.date_of_birth, seeded.mosvy_number?.trim()]) {
-        if (value) expect(stdout).not.toContain(value);
+    // A developer's shell pointing at real systems: the tests' runner must not pass any of it on.
+    const tripwire = await servedStandIn('real-token');
+    try {
+      vi.stubEnv('OSCAR_URL', tripwire.url);
+      vi.stubEnv('OSCAR_TOKEN', 'real-token');
+      vi.stubEnv('PRIMERO_USERNAME', 'someone');
+      vi.stubEnv('PRIMERO_PASSWORD', 'secret');
+      const { stdout, stderr, code } = await runExample('case-sync', { timeoutMs: 25_000 });
+      vi.unstubAllEnvs();
+      expect(ownStderr(stderr)).toBe('');
+      expect(code).toBe(0);
+      expect(tripwire.standIn.stats).toMatchObject({ listRequests: 0, upsertRequests: 0, refused: 0 });
+      const runs = stdout.split(/^run \d: /m).slice(1);
+      expect(runs).toHaveLength(4);
+      const writes = runs.map((run) => /writes counted by the servers: Primero (\d+), external (\d+)/.exec(run)?.slice(1).map(Number));
+      expect(writes).toEqual([[4, 4], [0, 0], [1, 1], [0, 0]]);
+      expect(runs[0]).toContain('inbound:  3 read, 3 created');
+      expect(runs[0]).toContain('4 pushed (1 newly linked)');
+      expect(stdout).toContain('Links: 4.');
+      // Counts and ids only: no name, date of birth or external number of the seeded clients.
+      for (const seeded of demoClients(Date.now())) {
+        for (const value of [seeded.given_name, seeded.family_name, seeded.date_of_birth, seeded.mosvy_number?.trim()]) {
+          if (value) expect(stdout).not.toContain(value);
+        }
       }
+    } finally {
+      vi.unstubAllEnvs();
+      await tripwire.close();
+    }
+  }, 30_000);
+
+  test('the fake Primero is never synced with a real external system: refused before anything is sent', async () => {
+    const real = await servedStandIn('real-token');
+    try {
+      const before = real.standIn.all();
+      const run = await runExample('case-sync', { env: { OSCAR_URL: real.url, OSCAR_TOKEN: 'real-token' } });
+      expect(run.code).toBe(1);
+      expect(ownStderr(run.stderr)).toMatch(/^ExampleError: OSCAR_URL is set but PRIMERO_URL is not: .*unset OSCAR_URL for the demo$/);
+      expect(real.standIn.stats).toMatchObject({ listRequests: 0, upsertRequests: 0, refused: 0 });
+      expect(real.standIn.all()).toEqual(before);
+    } finally {
+      await real.close();
+    }
+  });
+
+  test('a real Primero is never synced with the stand-in: refused before any request, and nothing is written to the state directory', async () => {
+    const primero = await servedPrimero();
+    try {
+      const dir = await tempDir();
+      const [flagged] = [...primero.fake.store.cases.values()];
+      if (flagged) flagged[LINK_FIELDS.referToExternal] = true;
+      const cases = primero.fake.store.cases.size;
+      const run = await runExample('case-sync', { args: ['--state', dir], env: primero.env });
+      expect(run.code).toBe(1);
+      expect(ownStderr(run.stderr)).toMatch(/^ExampleError: PRIMERO_URL is set but OSCAR_URL is not: .*unset PRIMERO_URL for the demo$/);
+      expect(primero.fake.requests).toEqual([]);
+      expect(primero.fake.store.cases.size).toBe(cases);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await primero.close();
+    }
+  });
+
+  test('against real systems --state is required (no default directory), and in the demo it is refused', async () => {
+    const primero = await servedPrimero();
+    const real = await servedStandIn('real-token');
+    try {
+      const noState = await runExample('case-sync', { env: { ...primero.env, OSCAR_URL: real.url, OSCAR_TOKEN: 'real-token' } });
+      expect(noState.code).toBe(1);
+      expect(ownStderr(noState.stderr)).toBe('ExampleError: PRIMERO_URL is set: give --state <dir>, the directory where the cursors and links are kept between runs');
+      expect(primero.fake.requests).toEqual([]);
+      expect(real.standIn.stats).toMatchObject({ listRequests: 0, upsertRequests: 0 });
+
+      const dir = join(await tempDir(), 'state');
+      const demo = await runExample('case-sync', { args: ['--state', dir] });
+      expect(demo.code).toBe(1);
+      expect(ownStderr(demo.stderr)).toMatch(/^ExampleError: --state is for real systems: /);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      await real.close();
+      await primero.close();
+    }
+  });
+
+  test('against real systems: one run per process, resumed from --state, a rerun writes nothing, and the state holds no field of a child', async () => {
+    const primero = await servedPrimero();
+    const real = await servedStandIn('real-token');
+    try {
+      const [flagged] = [...primero.fake.store.cases.values()];
+      if (!flagged) throw new Error('seed');
+      flagged[LINK_FIELDS.referToExternal] = true;
+      const dir = await tempDir();
+      const env = { ...primero.env, OSCAR_URL: real.url, OSCAR_TOKEN: 'real-token' };
+      const writes = () => primero.fake.requests.filter((r) => r.method !== 'GET').length;
+
+      const first = await runExample('case-sync', { args: ['--state', dir], env });
+      expect(ownStderr(first.stderr)).toBe('');
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('inbound:  3 read, 3 created');
+      expect(first.stdout).toContain('4 pushed (1 newly linked)');
+      expect(first.stdout).toContain(`State kept in ${dir}`);
+      expect(real.standIn.stats.created).toBe(1);
+
+      const [primeroWrites, externalWrites] = [writes(), real.standIn.stats.upsertRequests];
+      const second = await runExample('case-sync', { args: ['--state', dir], env });
+      expect(second.code).toBe(0);
+      expect(second.stdout).toContain('writes: Primero 0, external 0');
+      expect([writes(), real.standIn.stats.upsertRequests]).toEqual([primeroWrites, externalWrites]);
+
+      // Ids and digests only, readable by their owner only.
+      const files = (await readdir(dir)).sort();
+      expect(files).toEqual(['primero-cases.cursor.json', 'sync-state.json']);
+      const personal = [...real.standIn.all(), ...demoClients(Date.now())].flatMap((c) => [c.given_name, c.family_name, c.date_of_birth, c.mosvy_number?.trim()]);
+      for (const [field, value] of Object.entries(flagged)) if (typeof value === 'string' && /^name|date_of_birth/.test(field)) personal.push(value);
+      for (const file of files) {
+        const text = await readFile(join(dir, file), 'utf8');
+        for (const value of personal) if (value) expect(text).not.toContain(value);
+        expect((await stat(join(dir, file))).mode & 0o077).toBe(0);
+      }
+    } finally {
+      await real.close();
+      await primero.close();
     }
   }, 30_000);
 });
