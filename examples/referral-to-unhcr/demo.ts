@@ -4,24 +4,23 @@
  * and counting what each side received, and fails (exit 1) if anything was sent or written twice.
  */
 import { randomUUID } from 'node:crypto';
-import { PrimeroClient } from 'primero-sdk';
-import { createFakePrimero } from 'primero-sdk/testing';
+import type { PrimeroClient } from 'primero-sdk';
+import type { Connection } from '../support/connect.js';
 import { createDemoCase, type DemoCase } from './demo-cases.js';
 import { DtpGateway, externalReferralId } from './dtp.js';
 import { startDtpStandIn } from './dtp-stand-in.js';
 import { runReferralJob } from './job.js';
 import { changedAnything, formatCounts, formatStep } from './report.js';
 
-export async function runDemo(agencyId: string): Promise<boolean> {
-  // No seeded cases: the job would otherwise pick up every seeded service for UNHCR too.
-  const fake = createFakePrimero({ cases: 0, seed: 6 });
-  const primero = await fake.listen();
+/** The demo, against the fake Primero of `connection` (with no seeded case: see index.ts). */
+export async function runDemo(connection: Connection, agencyId: string): Promise<boolean> {
+  const { client, fake } = connection;
+  if (!fake) throw new Error('the demo runs against the fake Primero only');
   const key = randomUUID();
   const standIn = await startDtpStandIn({ subscriptionKey: key });
   try {
-    const client = new PrimeroClient({ baseUrl: primero.url, auth: fake.credentials });
     const gateway = new DtpGateway(standIn.url, key);
-    console.log(`Fake Primero at ${primero.url}, DTP gateway stand-in at ${standIn.url} (set PRIMERO_URL to use a real server)`);
+    console.log(`Against ${connection.target}, with a DTP gateway stand-in at ${standIn.url}`);
 
     const toAccept = await createDemoCase(client, { agencyId, serviceType: 'legal_assistance_service' });
     const toReject = await createDemoCase(client, { agencyId, serviceType: 'registration_service' });
@@ -59,7 +58,6 @@ export async function runDemo(agencyId: string): Promise<boolean> {
     return ok;
   } finally {
     await standIn.close();
-    await primero.close();
   }
 }
 

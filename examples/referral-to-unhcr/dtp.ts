@@ -21,7 +21,7 @@ export interface DtpReferral {
   progres_interventiontype: string;
   primero_referral_id: string;
   primero_case_id_display: string | null;
-  /** The referring caseworker's user name, for UNHCR to contact. */
+  /** The user name of the case's caseworker (its `owned_by`), for UNHCR to contact. */
   primero_user: string | null;
   referral_date: string | null;
 }

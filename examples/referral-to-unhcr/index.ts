@@ -8,8 +8,8 @@
  *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... \
  *   UNHCR_DTP_URL=https://dtp.example.org UNHCR_DTP_KEY=... npm run example:referral-to-unhcr   # one run of the job
  */
-import { isPrimeroError } from 'primero-sdk';
-import { connect } from '../support/connect.js';
+import { connect, realPrimeroUrl, type Connection } from '../support/connect.js';
+import { ExampleError, exitWithError } from '../support/errors.js';
 import { runDemo } from './demo.js';
 import { DtpGateway } from './dtp.js';
 import { runReferralJob } from './job.js';
@@ -18,32 +18,40 @@ import { formatCounts, formatStep } from './report.js';
 const agencyId = process.env.UNHCR_AGENCY_ID?.trim() || 'agency-unhcr';
 
 try {
-  if (process.env.PRIMERO_URL?.trim()) process.exitCode = (await runOnce()) ? 0 : 1;
-  else process.exitCode = (await runDemo(agencyId)) ? 0 : 1;
+  // Against a real Primero, the gateway's settings are checked before anything is started.
+  const gateway = realPrimeroUrl() ? realGateway() : undefined;
+  // No seeded cases in the fake: the job would otherwise pick up every seeded service for UNHCR too.
+  const connection = await connect({ fake: { cases: 0, seed: 6 } });
+  try {
+    let ok: boolean;
+    if (connection.fake) ok = await runDemo(connection, agencyId);
+    else if (gateway) ok = await runOnce(connection, gateway);
+    else throw new Error('no gateway for a real Primero');
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await connection.close();
+  }
 } catch (error) {
-  // SDK errors carry no secret and no record data: safe to print whole.
-  console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error);
-  process.exitCode = 1;
+  exitWithError(error);
+}
+
+/** The gateway of UNHCR_DTP_URL and UNHCR_DTP_KEY. */
+function realGateway(): DtpGateway {
+  const { UNHCR_DTP_URL: dtpUrl, UNHCR_DTP_KEY: dtpKey } = process.env;
+  if (!dtpUrl?.trim() || !dtpKey) throw new ExampleError('PRIMERO_URL is set: set UNHCR_DTP_URL and UNHCR_DTP_KEY (the gateway subscription key) too');
+  return new DtpGateway(dtpUrl.trim(), dtpKey);
 }
 
 /** One scheduled run against real servers. True when no step failed. */
-async function runOnce(): Promise<boolean> {
-  const { UNHCR_DTP_URL: dtpUrl, UNHCR_DTP_KEY: dtpKey } = process.env;
-  if (!dtpUrl || !dtpKey) throw new Error('PRIMERO_URL is set: set UNHCR_DTP_URL and UNHCR_DTP_KEY (the gateway subscription key) too');
-  const gateway = new DtpGateway(dtpUrl, dtpKey);
-  const { client, target, close } = await connect();
-  try {
-    console.log(`Referral job on ${target}, UNHCR gateway ${new URL(dtpUrl).host}, agency ${agencyId}`);
-    const reports = await runReferralJob(client, gateway, {
-      agencyId,
-      onStep: (step) => {
-        const line = formatStep(step);
-        if (line !== undefined) console.log(line);
-      },
-    });
-    console.log(formatCounts(reports));
-    return !reports.some((report) => report.step === 'failed');
-  } finally {
-    await close();
-  }
+async function runOnce({ client, target }: Connection, gateway: DtpGateway): Promise<boolean> {
+  console.log(`Referral job on ${target}, UNHCR gateway ${gateway.host}, agency ${agencyId}`);
+  const reports = await runReferralJob(client, gateway, {
+    agencyId,
+    onStep: (step) => {
+      const line = formatStep(step);
+      if (line !== undefined) console.log(line);
+    },
+  });
+  console.log(formatCounts(reports));
+  return !reports.some((report) => report.step === 'failed');
 }

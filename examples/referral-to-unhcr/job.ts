@@ -12,6 +12,7 @@
  *   reject, `accepted` for completion. A referral in a final state is not even looked up.
  */
 import { isPrimeroError, type CaseRecord, type PrimeroClient, type Referral, type ServiceEntry } from 'primero-sdk';
+import { describeError } from '../support/errors.js';
 import { decisionOf, externalReferralId, type DtpGateway, type DtpReferral } from './dtp.js';
 
 /** Primero service types (`lookup-service-type`) UNHCR takes, as proGres intervention types. */
@@ -29,7 +30,7 @@ const REJECTION_REASONS: Readonly<Record<string, string>> = {
   not_applicable: 'UNHCR: not applicable',
 };
 
-const CASE_FIELDS = ['case_id', 'case_id_display', 'module_id', 'consent_for_services', 'disclosure_other_orgs', 'services_section'];
+const CASE_FIELDS = ['case_id', 'case_id_display', 'owned_by', 'module_id', 'consent_for_services', 'disclosure_other_orgs', 'services_section'];
 
 export type Step = 'referred' | 'sent' | 'accepted' | 'completed' | 'rejected' | 'waiting' | 'final' | 'not_referred' | 'failed';
 
@@ -65,8 +66,8 @@ export async function runReferralJob(client: PrimeroClient, gateway: DtpGateway,
         const result = await syncService(client, gateway, options.agencyId, record, service, referrals);
         for (const entry of result) report({ ...at, ...entry });
       } catch (error) {
-        // SDK errors and the gateway client's errors carry no record data: safe to report.
-        report({ ...at, step: 'failed', detail: isPrimeroError(error) ? `${error.name}: ${error.message}` : String(error) });
+        // SDK errors and the gateway client's errors carry no record data; any other error is named only.
+        report({ ...at, step: 'failed', detail: describeError(error) });
       }
     }
   }
@@ -161,7 +162,9 @@ function toDtpReferral(externalId: string, record: CaseRecord, service: ServiceE
     progres_interventiontype: INTERVENTION_TYPES[service.service_type ?? ''] ?? 'Other',
     primero_referral_id: referral.id,
     primero_case_id_display: record.case_id_display ?? null,
-    primero_user: referral.transitioned_by ?? null,
+    // The case's caseworker, whom UNHCR contacts, as the deployed flow sends (owned_by, peers.md 2.2). Not
+    // transitioned_by: when this job made the referral, that is the integration's own account.
+    primero_user: record.owned_by ?? null,
     referral_date: referral.created_at ?? null,
   };
 }

@@ -3,16 +3,20 @@
  * fake Primero and the DTP stand-in that this test holds: so the state between runs lives only where the
  * example claims it does (Primero and the gateway), and what each side received can be counted.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { externalReferralId } from '../../examples/referral-to-unhcr/dtp.js';
 import { startDtpStandIn, type DtpStandIn } from '../../examples/referral-to-unhcr/dtp-stand-in.js';
 import { createDemoCase, type DemoCase } from '../../examples/referral-to-unhcr/demo-cases.js';
 import { PrimeroClient } from '../../src/index.js';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeServer, type FakeTransition } from '../../src/testing/index.js';
-import { runExample, type ExampleRun } from './run-example.js';
+import { ownStderr, runExample, type ExampleRun } from './run-example.js';
 
 const KEY = 'dtp-subscription-key-test';
 const UNHCR = 'agency-unhcr';
+/** A seeded user of the fake, other than the one the job signs in as. */
+const CASEWORKER = 'cp_worker';
 
 let fake: FakePrimeroWithHandlers;
 let primero: FakeServer;
@@ -45,6 +49,10 @@ beforeAll(async () => {
   // The caseworker already referred one service from the web app (or a run died right after creating the
   // referral): the job must send that referral, not make a second one.
   await client.services.refer(cases.toAccept.id, cases.toAccept.serviceId, { remote: true, transitioned_to_agency: UNHCR });
+  // A case of another caseworker: the job (signed in as the integration's account) refers it itself.
+  const toReject = fake.store.cases.get(cases.toReject.id);
+  if (!toReject) throw new Error('no case');
+  toReject.owned_by = CASEWORKER;
 });
 
 afterAll(async () => {
@@ -73,6 +81,10 @@ describe('referral-to-unhcr, run on a schedule against a Primero and a gateway',
     expect([...standIn.posts].sort()).toEqual([externalId(cases.toAccept), externalId(cases.toReject)].sort());
     const sent = standIn.referrals.get(externalId(cases.toReject))?.referral;
     expect(sent).toMatchObject({ progres_interventiontype: 'Registration', primero_referral_id: referralsOf(cases.toReject)[0]?.id, primero_case_id_display: cases.toReject.caseIdDisplay });
+    // UNHCR is given the case's caseworker to contact, not the integration account that made the referral.
+    expect(referralsOf(cases.toReject)[0]?.transitioned_by).toBe(fake.credentials.username);
+    expect(sent?.primero_user).toBe(CASEWORKER);
+    expect(standIn.referrals.get(externalId(cases.toAccept))?.referral.primero_user).toBe(fake.credentials.username);
   });
 
   test('a case without consent to share is reported and not referred; another agency\'s service is left alone', () => {
@@ -139,4 +151,48 @@ test('npm run example:referral-to-unhcr alone tells the whole story against its 
   expect(run.stdout).toMatch(/referral \S+ rejected, reason recorded; service not_implemented/);
   expect(run.stdout).toContain('UNHCR gateway received 2 referral posts for 2 referrals; Primero received 2 referral creations and 3 status changes');
   expect(run.stdout).toMatch(/Run 4: .*\n\s+= .*nothing to send or write/);
+});
+
+describe('referral-to-unhcr: what a failure prints', () => {
+  let fake2: FakePrimeroWithHandlers;
+  let primero2: FakeServer;
+  beforeAll(async () => {
+    fake2 = createFakePrimero({ cases: 0, seed: 12 });
+    primero2 = await fake2.listen();
+    const client = new PrimeroClient({ baseUrl: fake2.baseUrl, auth: fake2.credentials, fetch: fake2.fetch });
+    await createDemoCase(client, { agencyId: UNHCR, serviceType: 'legal_assistance_service' });
+  });
+  afterAll(async () => {
+    await primero2?.close();
+  });
+  const env = (dtpUrl: string) => ({ PRIMERO_URL: primero2.url, PRIMERO_USERNAME: fake2.credentials.username, PRIMERO_PASSWORD: fake2.credentials.password, UNHCR_DTP_URL: dtpUrl, UNHCR_DTP_KEY: KEY });
+
+  test('a gateway URL holding credentials is refused in one line that does not repeat it, before any request', async () => {
+    for (const url of ['https://api:s3cret@dtp example.org', 'https://api:s3cret@dtp.example.org/primero']) {
+      const from = fake2.requests.length;
+      const run = await runExample('referral-to-unhcr', { env: env(url) });
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).not.toContain('s3cret');
+      expect(ownStderr(run.stderr)).toMatch(/^ExampleError: UNHCR_DTP_URL (is not a valid URL|must not hold a user name or password.*)$/);
+      expect(fake2.requests.slice(from)).toEqual([]);
+    }
+  });
+
+  test('a gateway answering 200 with a page that is not JSON: the step fails with the status and route, never the page', async () => {
+    const gateway = await new Promise<{ url: string; close: () => void }>((resolve) => {
+      const page = createServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'text/html' }).end('Amina Yusuf, born 2014-02-03: see the portal');
+      });
+      page.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(page.address() as AddressInfo).port}`, close: () => page.close() }));
+    });
+    try {
+      const run = await runExample('referral-to-unhcr', { env: env(gateway.url) });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('failed (PartnerHttpError: DTP gateway answered 200 with a body that is not JSON (GET /referrals/{id}))');
+      expect(run.stdout + run.stderr).not.toContain('Amina');
+    } finally {
+      gateway.close();
+    }
+  });
 });
