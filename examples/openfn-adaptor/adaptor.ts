@@ -158,6 +158,20 @@ export function fn(callback: (state: State) => State | Promise<State>): Operatio
 }
 
 /**
+ * Runs `operation` only when `condition` (a value, or a function of the state) is true, and passes the state
+ * on unchanged otherwise (OpenFn's `fnIf`): how a job skips a write that was already made, so that a
+ * re-triggered run does not make it twice.
+ *
+ * @example
+ * ```js
+ * fnIf((state) => !state.referralId, createReferral((state) => state.caseId, { remote: true, transitioned_to_agency: 'agency-unhcr' }))
+ * ```
+ */
+export function fnIf(condition: Arg<boolean>, operation: Operation): Operation {
+  return (state) => (expand(condition, state) === true ? operation(state) : state);
+}
+
+/**
  * Runs `operation` once per item of `items`, in order, each time with the item as `state.data` and its
  * position as `state.index` (OpenFn's `each`, with a function or an array instead of a JSONPath).
  */

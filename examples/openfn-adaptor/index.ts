@@ -9,18 +9,24 @@
  * while the job runs, never in the final state or a log line.
  */
 import { readFile } from 'node:fs/promises';
-import { createFakePrimero } from 'primero-sdk/testing';
+import { connect } from '../support/connect.js';
+import { exitWithError } from '../support/errors.js';
 import { rerunWithVmModules, runJob, vmModulesEnabled, type FinalState } from './runner.js';
 
 if (!vmModulesEnabled()) {
   // The runtime evaluates jobs as vm modules, behind a Node flag: start again with it, as the OpenFn CLI does.
   process.exitCode = await rerunWithVmModules();
 } else {
-  await main();
+  try {
+    await main();
+  } catch (error) {
+    exitWithError(error);
+  }
 }
 
 async function main(): Promise<void> {
-  const { configuration, target, close } = await primero();
+  // PRIMERO_URL with its credential, or the fake Primero served on this machine.
+  const { credential: configuration, target, close } = await connect();
   try {
     const source = await readFile(new URL('./job.js', import.meta.url), 'utf8');
     console.log(`OpenFn job examples/openfn-adaptor/job.js on ${target}, through @openfn/runtime`);
@@ -38,36 +44,20 @@ async function main(): Promise<void> {
   }
 }
 
-/** The credential and where it points: PRIMERO_URL, or the fake Primero served on this machine. */
-async function primero(): Promise<{ configuration: Record<string, unknown>; target: string; close: () => Promise<void> }> {
-  const url = process.env.PRIMERO_URL?.trim();
-  if (url) {
-    const { PRIMERO_USERNAME: username, PRIMERO_PASSWORD: password, PRIMERO_TOKEN: token } = process.env;
-    if (!token && (!username || !password)) throw new Error('PRIMERO_URL is set: set PRIMERO_USERNAME and PRIMERO_PASSWORD (or PRIMERO_TOKEN) too');
-    return { configuration: token ? { url, token } : { url, username, password }, target: new URL(url).host, close: async () => undefined };
-  }
-  const fake = createFakePrimero({ cases: 240, seed: 2026 });
-  const server = await fake.listen();
-  return {
-    configuration: { url: server.url, username: fake.credentials.username, password: fake.credentials.password },
-    target: `the fake Primero at ${server.url} (set PRIMERO_URL to use a real server)`,
-    close: server.close,
-  };
-}
-
 function report(state: FinalState): void {
   const errors = Object.entries(state.errors ?? {});
   if (errors.length) {
+    // The adaptor's errors name the operation, the SDK error's class and its message: no value, no secret.
     for (const [step, error] of errors) console.error(`Step ${step} failed: ${error.name ?? 'Error'}: ${error.message ?? ''}`);
     process.exitCode = 1;
     return;
   }
   const summary = state.data as {
-    caseId: string; caseAction: string; referralId: string; acceptedReferrals: string[]; openCases: number; highRisk: number; pages: number;
+    caseId: string; caseAction: string; referralId: string; referralAction: string; acceptedReferrals: string[]; openCases: number; highRisk: number; pages: number;
   };
   console.log('Final state');
   console.log(`  case ${summary.caseId} ${summary.caseAction}`);
-  console.log(`  referral ${summary.referralId} ${summary.acceptedReferrals.includes(summary.referralId) ? 'accepted' : 'NOT accepted'}`);
+  console.log(`  referral ${summary.referralId} ${summary.referralAction}, ${summary.acceptedReferrals.includes(summary.referralId) ? 'accepted' : 'NOT accepted'}`);
   console.log(`  open cases: ${summary.openCases} (read in ${summary.pages} pages), high risk: ${summary.highRisk}`);
   console.log(`  state keys: ${Object.keys(state).sort().join(', ')}`);
 }

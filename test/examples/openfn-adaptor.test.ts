@@ -4,13 +4,11 @@
  * not have, so the jobs run in a child process: a small harness (below) that serves the fake, runs each job
  * with `runJob`, and prints the final states, the collected log lines and what the fake saw.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { DEMO_PASSWORD } from 'primero-sdk/testing';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runExample, type ExampleRun } from './run-example.js';
+import { collect, ownStderr, runExample, spawnExample, type ExampleRun } from './run-example.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASIC = Buffer.from(`demo_caseworker:${DEMO_PASSWORD}`).toString('base64');
 
 const HARNESS = `
@@ -35,18 +33,22 @@ const facts = {
   duplicates: [a.id, b.id],
 };
 const configuration = { url: server.url, user: fake.credentials.username, password: fake.credentials.password };
+const INTAKE = JSON.parse(process.env.INTAKE);
 const logs = [];
 const states = {};
-for (const [name, source] of Object.entries(JSON.parse(process.env.JOBS))) {
+for (const [name, job] of Object.entries(JSON.parse(process.env.JOBS))) {
+  const { source, data } = typeof job === 'string' ? { source: job, data: { from: 'trigger' } } : job;
   const start = fake.requests.length;
   const credential = name === 'noPassword' ? { url: server.url, user: fake.credentials.username } : configuration;
-  const state = await runJob({ source, configuration: credential, stepId: name, debug: true, state: { data: { from: 'trigger' }, facts }, onLog: (line) => logs.push(line) });
+  const state = await runJob({ source, configuration: credential, stepId: name, debug: true, state: { data, facts }, onLog: (line) => logs.push(line) });
   const seen = fake.requests.slice(start).map((r) => ({ method: r.method, path: r.path, query: Object.fromEntries(r.query) }));
   states[name] = { state, seen };
 }
 const status = (id) => fake.store.referrals.get(id).status;
 const partner = (id) => [...fake.store.cases.values()].filter((c) => c.unhcr_individual_no === id).length;
-console.log('RESULT ' + JSON.stringify({ facts, states, logs, after: { pending: status(facts.pending.id), done: status(facts.done.id), p1: partner('P-1'), p2: partner('P-2') } }));
+const intakeCases = [...fake.store.cases.values()].filter((c) => c.unhcr_individual_no === INTAKE.individual_id).map((c) => c.id);
+const intake = { cases: intakeCases.length, referrals: [...fake.store.referrals.values()].filter((r) => intakeCases.includes(r.record_id)).map((r) => ({ id: r.id, status: r.status })) };
+console.log('RESULT ' + JSON.stringify({ facts, states, logs, after: { pending: status(facts.pending.id), done: status(facts.done.id), p1: partner('P-1'), p2: partner('P-2'), intake } }));
 await server.close();
 `;
 
@@ -54,6 +56,9 @@ const HEADER = `import { addService, each, fn, getCase, getCases, getReferrals, 
 export * from '@example/language-primero';
 `;
 const job = (operations: string) => `${HEADER}export default [\n${operations}\n];\n`;
+const SAMPLE_JOB = readFileSync(new URL('../../examples/openfn-adaptor/job.js', import.meta.url), 'utf8');
+/** The trigger's body of the sample job (invented). */
+const INTAKE = { individual_id: 'PRG-RERUN-1', sex: 'female', age: 12, consent: true };
 
 const JOBS = {
   accept: job(`
@@ -87,6 +92,9 @@ const JOBS = {
   noPassword: job(`
     getCases({ status: 'open' }),
   `),
+  // The sample job, triggered twice by the same intake (a retried webhook): one case, one referral.
+  intake: { source: SAMPLE_JOB, data: INTAKE },
+  intakeAgain: { source: SAMPLE_JOB, data: INTAKE },
 };
 
 interface Seen {
@@ -99,31 +107,22 @@ interface HarnessResult {
   facts: { pending: { id: string; record_id: string; case_id: string }; done: { id: string; record_id: string }; open: number; duplicates: string[] };
   states: Record<keyof typeof JOBS, { state: JobState; seen: Seen[] }>;
   logs: string[];
-  after: { pending: string; done: string; p1: number; p2: number };
+  after: { pending: string; done: string; p1: number; p2: number; intake: { cases: number; referrals: { id: string; status: string }[] } };
 }
 
 let harness: { stdout: string; stderr: string; code: number | null; result: HarnessResult };
 
-function runHarness(): Promise<typeof harness> {
-  const child = spawn(process.execPath, ['--experimental-vm-modules', '--no-warnings', '--import', './scripts/ts-node-esm.mjs', '--input-type=module', '--eval', HARNESS], {
-    cwd: ROOT,
-    env: { ...process.env, JOBS: JSON.stringify(JOBS) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function runHarness(): Promise<typeof harness> {
+  // node --experimental-vm-modules --no-warnings --import <ts loader> --input-type=module --eval HARNESS
+  const child = spawnExample('--input-type=module', {
+    nodeArgs: ['--experimental-vm-modules', '--no-warnings'],
+    args: ['--eval', HARNESS],
+    env: { JOBS: JSON.stringify(JOBS), INTAKE: JSON.stringify(INTAKE) },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (!line) return reject(new Error(`harness failed (${code}): ${stderr}`));
-      resolve({ stdout, stderr, code, result: JSON.parse(line.slice('RESULT '.length)) as HarnessResult });
-    });
-  });
+  const run = await collect(child, 25_000);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`harness failed (${run.code}): ${run.stderr}`);
+  return { ...run, result: JSON.parse(line.slice('RESULT '.length)) as HarnessResult };
 }
 
 beforeAll(async () => {
@@ -210,6 +209,21 @@ describe('jobs through @openfn/runtime', () => {
   });
 });
 
+describe('the sample job (job.js) triggered twice by the same intake', () => {
+  test('one case and one referral: the rerun finds the open referral instead of making another, and does not accept it again', () => {
+    const { intake, intakeAgain } = harness.result.states;
+    expect(intake.state.errors).toBeUndefined();
+    expect(intakeAgain.state.errors).toBeUndefined();
+    expect(harness.result.after.intake.cases).toBe(1);
+    expect(harness.result.after.intake.referrals).toEqual([{ id: expect.any(String), status: 'accepted' }]);
+    const [referral] = harness.result.after.intake.referrals;
+    expect(intake.state.data).toMatchObject({ caseAction: 'created', referralId: referral?.id, referralAction: 'created', acceptedReferrals: [referral?.id] });
+    expect(intakeAgain.state.data).toMatchObject({ caseAction: 'updated', referralId: referral?.id, referralAction: 'found open', acceptedReferrals: [referral?.id] });
+    // The rerun's writes: the case's update only; no referral created or changed.
+    expect(intakeAgain.seen.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ':id')}`)).toEqual(['PATCH /cases/:id']);
+  });
+});
+
 describe('npm run example:openfn-adaptor', () => {
   let run: ExampleRun;
   beforeAll(async () => {
@@ -217,11 +231,11 @@ describe('npm run example:openfn-adaptor', () => {
   }, 30_000);
 
   test('runs job.js through the runtime against the fake: case upserted, referral accepted, every page of open cases read', () => {
-    expect(run.stderr).toBe('');
+    expect(ownStderr(run.stderr)).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('[R/T] Starting step intake');
-    const referral = /^ {2}referral ([0-9a-f-]{36}) (\S+)$/m.exec(run.stdout);
-    expect(referral?.[2]).toBe('accepted');
+    const referral = /^ {2}referral ([0-9a-f-]{36}) (.+)$/m.exec(run.stdout);
+    expect(referral?.[2]).toBe('created, accepted');
     expect(run.stdout).toMatch(/^ {2}case [0-9a-f-]{36} created$/m);
     const counts = /open cases: (\d+) \(read in (\d+) pages\)/.exec(run.stdout);
     expect(Number(counts?.[2])).toBe(Math.ceil(Number(counts?.[1]) / 50));
