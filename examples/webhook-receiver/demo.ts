@@ -4,23 +4,22 @@
  * start a loop: Primero's forwarding goes quiet, with exactly one echo per acknowledgement, all skipped.
  */
 import { randomUUID } from 'node:crypto';
-import { PrimeroClient } from 'primero-sdk';
-import { createFakePrimero } from 'primero-sdk/testing';
+import type { Connection } from '../support/connect.js';
 import { startReceiver } from './receiver.js';
 
 /** How long forwarding may take to go quiet. A loop never does. */
 const QUIET_WITHIN_MS = 5_000;
 
-export async function runDemo(): Promise<boolean> {
-  const fake = createFakePrimero({ cases: 20, seed: 7 });
-  const primero = await fake.listen();
-  const client = new PrimeroClient({ baseUrl: primero.url, auth: fake.credentials });
+/** The demo, against the fake Primero of `connection` (its cases are the ones changed). */
+export async function runDemo(connection: Connection): Promise<boolean> {
+  const { client, fake } = connection;
+  if (!fake) throw new Error('the demo runs against the fake Primero only');
   const apiKey = randomUUID();
   const receiver = await startReceiver({ client, auth: { apiKey }, print: console.log });
   try {
     // The webhook an administrator configures in Primero (primero-api.md 7.1): every case event, x-api-key.
     fake.store.webhooks.push({ url: receiver.webhookUrl, events: ['case.create', 'case.update', 'case.post'], auth: { type: 'api_key', key: apiKey } });
-    console.log(`Receiver at ${receiver.webhookUrl}; the fake Primero at ${primero.url} forwards case.create, case.update and case.post to it (set PRIMERO_URL to use a real server)`);
+    console.log(`Receiver at ${receiver.webhookUrl}; ${connection.target} forwards case.create, case.update and case.post to it`);
     const [first, second, third] = [...fake.store.cases.keys()];
     if (!first || !second || !third) throw new Error('the fake has too few cases');
 
@@ -58,7 +57,6 @@ export async function runDemo(): Promise<boolean> {
     return ok;
   } finally {
     await receiver.close();
-    await primero.close();
   }
 }
 

@@ -18,6 +18,7 @@ export interface ReceiverOptions {
    * public one when a proxy is in front. Default: where this server listens, plus {@link WEBHOOK_PATH}.
    */
   webhookUrl?: string | undefined;
+  /** Default 0: any free port, see {@link Receiver.url}. */
   port?: number;
   host?: string;
   print: (line: string) => void;
@@ -35,7 +36,9 @@ export interface ReceiverCounts {
 export const WEBHOOK_PATH = '/primero';
 
 export interface Receiver {
-  /** The URL acknowledgements name, e.g. `http://127.0.0.1:8080/primero`. */
+  /** Where this server takes deliveries, as bound (the port chosen when asked for port 0): `http://127.0.0.1:41234/primero`. */
+  url: string;
+  /** The URL acknowledgements name: the `webhookUrl` option, or {@link url}. */
   webhookUrl: string;
   counts: Readonly<ReceiverCounts>;
   close: () => Promise<void>;
@@ -70,7 +73,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
   const { address, port } = server.address() as AddressInfo;
-  const webhookUrl = options.webhookUrl ?? `http://${address.includes(':') ? `[${address}]` : address}:${port}${WEBHOOK_PATH}`;
+  const url = `http://${address.includes(':') ? `[${address}]` : address}:${port}${WEBHOOK_PATH}`;
+  const webhookUrl = options.webhookUrl ?? url;
   handler = createWebhookHandler({
     auth: options.auth,
     acknowledge: { client: acknowledging, url: webhookUrl },
@@ -90,6 +94,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   });
 
   return {
+    url,
     webhookUrl,
     counts,
     close: () =>

@@ -3,23 +3,21 @@
  * fake Primero this test holds, so that what Primero posted, what the receiver wrote back and whether
  * forwarding went quiet are read from Primero's side rather than from the example's own report.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { http, passthrough } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { PrimeroClient } from '../../src/index.js';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeServer } from '../../src/testing/index.js';
 import { server } from '../support/server.js';
-import { runExample } from './run-example.js';
+import { ownStderr, runExample, spawnExample } from './run-example.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = 'webhook-key-for-the-test';
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
 test('npm run example:webhook-receiver alone: each change received and acknowledged once, each echo skipped, then silence', async () => {
   const run = await runExample('webhook-receiver');
+  expect(ownStderr(run.stderr)).toBe('');
   expect(run.code).toBe(0);
   expect(run.stdout).toContain('Primero posted 8 deliveries (0 failed); the receiver processed 4, acknowledged 4, skipped 4 echoes, failed 0');
   const received = [...run.stdout.matchAll(/^received case ([0-9a-f-]{36}) /gm)].map((m) => m[1]);
@@ -33,6 +31,7 @@ describe('webhook-receiver as a service, fed by a Primero it does not control', 
   let primero: FakeServer;
   let receiver: ChildProcess;
   let stdout = '';
+  let stderr = '';
   let webhookUrl: string;
   let client: PrimeroClient;
   const changed: string[] = [];
@@ -46,16 +45,17 @@ describe('webhook-receiver as a service, fed by a Primero it does not control', 
     fake = createFakePrimero({ cases: 10, seed: 3 });
     primero = await fake.listen();
     client = new PrimeroClient({ baseUrl: fake.baseUrl, auth: fake.credentials, fetch: fake.fetch });
-    const port = await freePort();
-    webhookUrl = `http://127.0.0.1:${port}/primero`;
-    fake.store.webhooks.push({ url: webhookUrl, events: ['case.create', 'case.update', 'case.post'], auth: { type: 'api_key', key: KEY } });
-    receiver = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', 'examples/webhook-receiver/index.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, PRIMERO_URL: primero.url, PRIMERO_USERNAME: fake.credentials.username, PRIMERO_PASSWORD: fake.credentials.password, PRIMERO_WEBHOOK_KEY: KEY, WEBHOOK_URL: webhookUrl, WEBHOOK_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // Port 0: the receiver binds a free port itself and prints where; no port is picked here and handed over.
+    receiver = spawnExample('examples/webhook-receiver/index.ts', {
+      env: { PRIMERO_URL: primero.url, PRIMERO_USERNAME: fake.credentials.username, PRIMERO_PASSWORD: fake.credentials.password, PRIMERO_WEBHOOK_KEY: KEY, WEBHOOK_PORT: '0' },
     });
     receiver.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    await until(() => stdout.includes('Listening'), 10_000);
+    receiver.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const listening = await until(() => /^Listening for \S+ at (http:\/\/127\.0\.0\.1:\d+\/primero), acknowledging as (\S+);/m.exec(stdout), 10_000, () => stderr);
+    webhookUrl = listening[1] ?? '';
+    expect(listening[2]).toBe(webhookUrl);
+    // Then the webhook is registered in Primero, as an administrator would once the receiver is up.
+    fake.store.webhooks.push({ url: webhookUrl, events: ['case.create', 'case.update', 'case.post'], auth: { type: 'api_key', key: KEY } });
   }, 15_000);
 
   // The fake posts with globalThis.fetch, which the unit tests' msw intercepts: let loopback through.
@@ -124,24 +124,17 @@ describe('webhook-receiver as a service, fed by a Primero it does not control', 
     receiver.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Stopped: processed 5, acknowledged 5, skipped 5 echoes, failed 0');
+    expect(ownStderr(stderr)).toBe('');
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+/** Polls `probe` until it gives a value; the error names what the receiver said on stderr. */
+async function until<T>(probe: () => T | null | undefined, timeoutMs: number, stderr: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('the receiver did not start');
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`the receiver did not start: ${stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
