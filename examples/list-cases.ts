@@ -6,8 +6,8 @@
  *   npm start                                   # against the SDK's fake Primero
  *   PRIMERO_URL=https://primero.example.org PRIMERO_USERNAME=... PRIMERO_PASSWORD=... npm start
  */
-import { isPrimeroError } from 'primero-sdk';
 import { connect } from './support/connect.js';
+import { exitWithError } from './support/errors.js';
 
 const AGE_BANDS = [
   { label: '0-5', max: 5 },
@@ -15,45 +15,46 @@ const AGE_BANDS = [
   { label: '12-17', max: 17 },
 ];
 
-const { client, target, close } = await connect();
 try {
-  console.log(`Open cases on ${target}`);
-  const openCases = client.cases.list({
-    filters: { status: 'open' },
-    fields: ['sex', 'age', 'protection_concerns'],
-    per: 100,
-    prefetch: 2,
-  });
+  const { client, target, close } = await connect();
+  try {
+    console.log(`Open cases on ${target}`);
+    const openCases = client.cases.list({
+      filters: { status: 'open' },
+      fields: ['sex', 'age', 'protection_concerns'],
+      per: 100,
+      prefetch: 2,
+    });
 
-  const bySex = new Map<string, number>();
-  const byAge = new Map<string, number>([...AGE_BANDS.map((b): [string, number] => [b.label, 0])]);
-  const byConcern = new Map<string, number>();
-  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  let total = 0;
-  let firstId: string | undefined;
-  for await (const record of openCases) {
-    total++;
-    firstId ??= record.id;
-    count(bySex, record.sex ?? 'unknown');
-    const age = record.age;
-    count(byAge, typeof age === 'number' ? (AGE_BANDS.find((band) => age <= band.max)?.label ?? '18+') : 'unknown');
-    for (const concern of record.protection_concerns ?? []) count(byConcern, concern);
-  }
+    const bySex = new Map<string, number>();
+    const byAge = new Map<string, number>([...AGE_BANDS.map((b): [string, number] => [b.label, 0])]);
+    const byConcern = new Map<string, number>();
+    const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+    let total = 0;
+    let firstId: string | undefined;
+    for await (const record of openCases) {
+      total++;
+      firstId ??= record.id;
+      count(bySex, record.sex ?? 'unknown');
+      const age = record.age;
+      count(byAge, typeof age === 'number' ? (AGE_BANDS.find((band) => age <= band.max)?.label ?? '18+') : 'unknown');
+      for (const concern of record.protection_concerns ?? []) count(byConcern, concern);
+    }
 
-  const show = (title: string, map: Map<string, number>) => console.log(`  ${title}: ${[...map].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  total: ${total}`);
-  show('by sex', new Map([...bySex].sort(([a], [b]) => a.localeCompare(b))));
-  show('by age band', byAge);
-  show('by protection concern', new Map([...byConcern].sort(([, a], [, b]) => b - a)));
+    const show = (title: string, map: Map<string, number>) => console.log(`  ${title}: ${[...map].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(`  total: ${total}`);
+    show('by sex', new Map([...bySex].sort(([a], [b]) => a.localeCompare(b))));
+    show('by age band', byAge);
+    show('by protection concern', new Map([...byConcern].sort(([, a], [, b]) => b - a)));
 
-  if (firstId) {
-    const record = await client.cases.get(firstId, { fields: ['case_id_display', 'status'] });
-    console.log(`Fetched case ${record.case_id_display ?? record.id}: status ${record.status}`);
+    if (firstId) {
+      const record = await client.cases.get(firstId, { fields: ['case_id_display', 'status'] });
+      console.log(`Fetched case ${record.case_id_display ?? record.id}: status ${record.status}`);
+    }
+  } finally {
+    await close();
   }
 } catch (error) {
-  // SDK errors carry no secret and no record data: safe to print whole.
-  console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error);
-  process.exitCode = 1;
-} finally {
-  await close();
+  // One line: SDK errors by their message (no secret, no record data), anything else by its class only.
+  exitWithError(error);
 }

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ExampleError } from '../support/errors.js';
 
 /** The scripts of the page, ready to inline. */
 export interface PageAssets {
@@ -23,10 +24,10 @@ export async function loadPageAssets(): Promise<PageAssets> {
   // chart.js exports no path to its UMD file: resolve the package's main file and look beside it.
   const main = createRequire(import.meta.url).resolve('chart.js');
   const umd = ['chart.umd.js', 'chart.umd.min.js'].map((name) => join(dirname(main), name)).find((path) => existsSync(path));
-  if (!umd) throw new Error('Chart.js UMD build not found next to the chart.js package: run npm ci');
+  if (!umd) throw new ExampleError('Chart.js UMD build not found next to the chart.js package: run npm ci');
   const here = dirname(fileURLToPath(import.meta.url));
   const [chartJs, pageScript] = await Promise.all([readFile(umd, 'utf8'), readFile(join(here, 'page.js'), 'utf8')]);
-  if (!/Chart\.js v4\./.test(chartJs.slice(0, 200))) throw new Error(`${umd} is not a Chart.js 4 build`);
+  if (!/Chart\.js v4\./.test(chartJs.slice(0, 200))) throw new ExampleError(`${umd} is not a Chart.js 4 build`);
   return { chartJs: inlineable(chartJs, 'Chart.js'), pageScript: inlineable(pageScript, 'page.js') };
 }
 
@@ -37,6 +38,6 @@ export async function loadPageAssets(): Promise<PageAssets> {
  */
 export function inlineable(source: string, name: string): string {
   const text = source.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
-  if (/<\/script|<script|<!--/i.test(text)) throw new Error(`${name} cannot be inlined: it contains a <script or <!-- sequence`);
+  if (/<\/script|<script|<!--/i.test(text)) throw new ExampleError(`${name} cannot be inlined: it contains a <script or <!-- sequence`);
   return text;
 }

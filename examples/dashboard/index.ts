@@ -13,12 +13,12 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPrimeroError } from 'primero-sdk';
 import { connect } from '../support/connect.js';
+import { exitWithError } from '../support/errors.js';
+import { writeFileAtomic } from '../support/files.js';
 import { parseDashboardArgs, USAGE, UsageError } from './args.js';
 import { loadPageAssets } from './assets.js';
 import { fetchCatalog } from './catalog.js';
-import { writeFileAtomic } from './files.js';
 import { renderDashboard } from './html.js';
 import { computeIndicators, INDICATORS_FORMAT, type IndicatorsDocument } from './indicators.js';
 import { pullChanges } from './pull.js';
@@ -42,12 +42,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // Read before connecting: a missing Chart.js fails before any request is made.
   const assets = await loadPageAssets();
-  const { client, target, close } = await connect();
+  const { client, target, origin, fake, credential, close } = await connect();
   try {
     console.log(`Dashboard from ${target}`);
-    const url = process.env.PRIMERO_URL?.trim();
     // The state is tied to the server and user it was pulled from; the fake's data is the same on every run.
-    const source = url ? `${new URL(url).origin} as ${process.env.PRIMERO_USERNAME ?? ''}` : 'fake';
+    const source = fake ? 'fake' : `${origin} as ${'username' in credential ? credential.username : 'a token'}`;
     await mkdir(args.out, { recursive: true });
     const state = new StateDirectory(join(args.out, 'state'), source);
     if (args.full) await state.clear();
@@ -70,11 +69,12 @@ async function main(argv: readonly string[]): Promise<number> {
       format: INDICATORS_FORMAT,
       generated_at: new Date().toISOString(),
       data_as_of: pulled.dataAsOf,
-      source: url ? new URL(url).host : 'the SDK fake Primero (generated demo data)',
+      source: fake ? 'the SDK fake Primero (generated demo data)' : new URL(origin).host,
       ...indicators,
     };
-    await writeFileAtomic(join(args.out, 'indicators.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    await writeFileAtomic(join(args.out, 'dashboard.html'), renderDashboard(doc, assets));
+    // Aggregates only, after suppression, meant to be published: readable by all (the state stays 0600).
+    await writeFileAtomic(join(args.out, 'indicators.json'), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o644 });
+    await writeFileAtomic(join(args.out, 'dashboard.html'), renderDashboard(doc, assets), { mode: 0o644 });
     const { headline } = indicators;
     console.log(`  open cases ${headline.open_cases.display}, services ${headline.services.display}, referrals ${headline.referrals.display}`);
     console.log(`Wrote ${join(args.out, 'dashboard.html')} and indicators.json`);
@@ -87,7 +87,6 @@ async function main(argv: readonly string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  // SDK errors carry no secret and no record data, and this example's own errors name no value: safe to print.
-  console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  // One line: SDK errors and this example's own by their message (no secret, no value), anything else by its class only.
+  exitWithError(error);
 }

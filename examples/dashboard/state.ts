@@ -14,7 +14,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileCursorStore, type ChangeCursor } from 'primero-sdk';
 import type { CaseFacts } from './facts.js';
-import { writeFileAtomic } from './files.js';
+import { ExampleError } from '../support/errors.js';
+import { writeFileAtomic } from '../support/files.js';
 
 /** Bump when {@link CaseFacts} changes shape: older state is then rebuilt by a full pull. */
 const FACTS_VERSION = 1;
@@ -75,7 +76,7 @@ export class StateDirectory {
       return { facts: new Map(), cursor: undefined, reset: 'the saved state is from another version of the dashboard' };
     }
     if (file.source !== this.#source) {
-      throw new Error('The state directory holds data pulled from another server or user: choose another --out, or rebuild it with --full');
+      throw new ExampleError('The state directory holds data pulled from another server or user: choose another --out, or rebuild it with --full');
     }
     return { facts: new Map(Object.entries(file.cases)), cursor: await this.cursors.load() };
   }
@@ -83,7 +84,7 @@ export class StateDirectory {
   /** Saves the facts (call before saving the cursor that covers them). */
   async saveFacts(facts: ReadonlyMap<string, CaseFacts>): Promise<void> {
     const file: FactsFile = { version: FACTS_VERSION, source: this.#source, cases: Object.fromEntries(facts) };
-    await writeFileAtomic(this.#factsPath, `${JSON.stringify(file)}\n`, 0o600);
+    await writeFileAtomic(this.#factsPath, `${JSON.stringify(file)}\n`);
   }
 
   /** Forgets everything (`--full`). */

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { isPrimeroError, type CaseRecord, type PrimeroClient } from 'primero-sdk';
 import { connect } from '../support/connect.js';
+import { exitWithError } from '../support/errors.js';
 import { summarize, type ReferralsRead } from './summary.js';
 
 const USAGE = 'usage: npm run example:fetch-case -- [<id> | --case-id <case_id>] [--full-record]';
@@ -30,30 +31,31 @@ try {
   process.exit(2);
 }
 
-const { client, target, close } = await connect();
 try {
-  // With --full-record stdout is the JSON alone (`> case.json` works); the rest goes to stderr.
-  const say = args.fullRecord ? console.error : console.log;
-  say(`Case on ${target}`);
-  const record = await findCase(client, say);
-  if (args.fullRecord) {
-    console.error('--full-record: the output below holds personal data. Do not paste it into a ticket or a chat.');
-    const read = await readReferrals(client, record.id);
-    console.log(JSON.stringify({ case: record, ...('referrals' in read ? read : { referrals_unavailable: read.unavailable }) }, null, 2));
-  } else {
-    for (const line of summarize(record, await readReferrals(client, record.id))) console.log(line);
+  const { client, target, fake, close } = await connect();
+  try {
+    // With --full-record stdout is the JSON alone (`> case.json` works); the rest goes to stderr.
+    const say = args.fullRecord ? console.error : console.log;
+    say(`Case on ${target}`);
+    const record = await findCase(client, say, fake !== undefined);
+    if (args.fullRecord) {
+      console.error('--full-record: the output below holds personal data. Do not paste it into a ticket or a chat.');
+      const read = await readReferrals(client, record.id);
+      console.log(JSON.stringify({ case: record, ...('referrals' in read ? read : { referrals_unavailable: read.unavailable }) }, null, 2));
+    } else {
+      for (const line of summarize(record, await readReferrals(client, record.id))) console.log(line);
+    }
+  } finally {
+    await close();
   }
 } catch (error) {
   if (error instanceof Refusal) {
     console.error(error.message);
     process.exitCode = error.exitCode;
   } else {
-    // SDK errors carry no secret and no record data: safe to print whole.
-    console.error(isPrimeroError(error) ? `${error.name}: ${error.message}` : error);
-    process.exitCode = 1;
+    // One line: SDK errors by their message (no secret, no record data), anything else by its class only.
+    exitWithError(error);
   }
-} finally {
-  await close();
 }
 
 function parseCommandLine(): { id: string | undefined; caseId: string | undefined; fullRecord: boolean } {
@@ -67,13 +69,13 @@ function parseCommandLine(): { id: string | undefined; caseId: string | undefine
   return { id, caseId: values['case-id'], fullRecord: values['full-record'] === true };
 }
 
-async function findCase(client: PrimeroClient, say: (line: string) => void): Promise<CaseRecord> {
+async function findCase(client: PrimeroClient, say: (line: string) => void, againstFake: boolean): Promise<CaseRecord> {
   const found = args.caseId === undefined ? undefined : await client.cases.findByCaseId(args.caseId);
   if (args.caseId !== undefined && !found) {
     throw new Refusal('No case with that case_id is visible to this user (case_id is matched exactly; the short id shown in the web app is case_id_display).', 1);
   }
   // A list entry may hold fewer fields than the record itself: always read the record.
-  const id = found?.id ?? args.id ?? (await pickSeededCase(client, say));
+  const id = found?.id ?? args.id ?? (await pickSeededCase(client, say, againstFake));
   try {
     return await client.cases.get(id);
   } catch (error) {
@@ -87,8 +89,8 @@ async function findCase(client: PrimeroClient, say: (line: string) => void): Pro
  * With no argument the one command still works against the fake: it shows a seeded case with a service
  * and, among the first few, one that was also referred, so that every part of the summary has something in it.
  */
-async function pickSeededCase(client: PrimeroClient, say: (line: string) => void): Promise<string> {
-  if (process.env.PRIMERO_URL?.trim()) throw new Refusal(`Which case? Give its record id or --case-id.\n${USAGE}`, 2);
+async function pickSeededCase(client: PrimeroClient, say: (line: string) => void, againstFake: boolean): Promise<string> {
+  if (!againstFake) throw new Refusal(`Which case? Give its record id or --case-id.\n${USAGE}`, 2);
   let firstWithService: string | undefined;
   let chosen: string | undefined;
   let looked = 0;

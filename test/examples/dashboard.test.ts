@@ -19,7 +19,7 @@ import { PrimeroClient } from '../../src/index.js';
 import { createFakePrimero, type FakePrimeroWithHandlers, type FakeRecord, type FakeServer, type FakeStore } from '../../src/testing/index.js';
 import { loadPageAssets } from '../../examples/dashboard/assets.js';
 import type { ChartIndicator, IndicatorsDocument } from '../../examples/dashboard/indicators.js';
-import { runExample } from './run-example.js';
+import { assertBuilt, ownStderr, runExample } from './run-example.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -32,7 +32,7 @@ let server: FakeServer;
 let work: string;
 
 beforeAll(async () => {
-  if (!existsSync('dist/index.js')) throw new Error('dist/ is missing: the example imports the built package, run npm run build first');
+  assertBuilt();
   fake = createFakePrimero({ cases: 150, seed: 4242 });
   const concerns = fake.store.lookups.find((l) => l.unique_id === 'lookup-protection-concerns');
   const separated = concerns?.values.find((v) => v.id === 'separated');
@@ -56,11 +56,6 @@ async function runAgainstFake(out: string, ...args: string[]) {
   expect(ownStderr(run.stderr)).toBe('');
   expect(run.code).toBe(0);
   return run;
-}
-
-/** The example's own stderr, without Node's process warnings (a newer Node may flag the loader hook). */
-function ownStderr(stderr: string): string {
-  return stderr.split('\n').filter((line) => !/^\(node:\d+\) |^\(Use `node --trace-/.test(line)).join('\n').trim();
 }
 
 async function readIndicators(out: string): Promise<IndicatorsDocument> {
@@ -347,7 +342,7 @@ describe('dashboard example', () => {
     if (!existsSync(join(out, 'state'))) await runAgainstFake(out);
     const other = await runExample('dashboard', { args: ['--out', out] }); // the built-in fake, not the test's
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/another server or user.*--full/);
+    expect(ownStderr(other.stderr)).toMatch(/^ExampleError: The state directory holds data pulled from another server or user.*--full$/);
     const wrong = await runExample('dashboard', { args: ['--min-cell', 'few'] });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--min-cell takes a whole number');
