@@ -7,6 +7,7 @@
  * @module
  */
 import type { FormField, FormSection, Location, Lookup, PrimeroClient } from 'primero-sdk';
+import { describeError } from '../support/errors.js';
 
 /** One category of a breakdown: its code and the label shown. */
 export interface Category {
@@ -53,8 +54,8 @@ export async function fetchCatalog(client: PrimeroClient, options: CatalogOption
     try {
       return await read();
     } catch (error) {
-      // SDK errors name the status and path, never record data: safe to print.
-      warnings.push(`${what} could not be read (${error instanceof Error ? error.message : String(error)}): codes are shown instead of labels`);
+      // SDK errors name the status and path, never record data; anything else is named by its class only.
+      warnings.push(`${what} could not be read (${describeError(error)}): codes are shown instead of labels`);
       return [];
     }
   };

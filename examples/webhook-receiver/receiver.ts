@@ -7,7 +7,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PrimeroClient } from 'primero-sdk';
-import { createWebhookHandler, isPrimeroError, type AcknowledgeClient, type WebhookAuth } from 'primero-sdk/webhooks';
+import { createWebhookHandler, type AcknowledgeClient, type WebhookAuth } from 'primero-sdk/webhooks';
+import { describeError } from '../support/errors.js';
 
 export interface ReceiverOptions {
   client: PrimeroClient;
@@ -88,8 +89,8 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     },
     onError: (error, stage, delivery) => {
       counts.failed++;
-      // SDK errors carry no record data; anything else is named, not printed.
-      print(`failed to ${stage === 'acknowledge' ? 'acknowledge' : 'process'} ${delivery.recordType} ${delivery.recordId}: ${isPrimeroError(error) ? `${error.name}: ${error.message}` : 'an error'}`);
+      // SDK errors carry no record data; anything else is named by its class, not printed.
+      print(`failed to ${stage === 'acknowledge' ? 'acknowledge' : 'process'} ${delivery.recordType} ${delivery.recordId}: ${describeError(error)}`);
     },
   });
 
