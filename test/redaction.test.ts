@@ -4,6 +4,7 @@
  * cookies, filter values and a child's name (peers.md section 1.6: the adaptor logged all of these).
  */
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import {
@@ -15,6 +16,7 @@ import {
   type FetchLike,
 } from '../src/index.js';
 import { describeError } from '../src/cli/connection.js';
+import { redactUrl } from '../src/core/redact.js';
 import { createWebhookHandler, parseWebhook } from '../src/webhooks/index.js';
 import { captureLogs } from './support/logs.js';
 import { CREDENTIALS, testClient } from './support/server.js';
@@ -286,5 +288,29 @@ describe('more error paths, the webhook receiver and the command line: still not
     })();
     expect([...parseErrors, config].every((e) => e instanceof Error)).toBe(true);
     expectNone([...answers, ...lines(), ...[...reported, ...parseErrors, config].flatMap(renderings), ...reported.map(describeError), inspect(handler, { depth: 5 })]);
+  });
+});
+
+describe('redactUrl', () => {
+  const parsed = (url: string) => new URL(url, 'http://redacted.invalid').pathname;
+
+  test('a path of plain segments comes back as the URL parser would give it (the fast path skips the parse)', () => {
+    const segment = fc.stringMatching(/^[\w~-]{1,12}$/);
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), fc.boolean(), (segments, slash) => {
+        const url = `/api/v2/${segments.join('/')}${slash ? '/' : ''}`;
+        expect(redactUrl(url)).toBe(parsed(url));
+      }),
+    );
+  });
+
+  test.each([
+    ['/api/v2/cases/./x', '/api/v2/cases/x'],
+    ['/api/v2/cases/%2e%2e/admin', '/api/v2/admin'],
+    ['/api/v2/cases/a b', '/api/v2/cases/a%20b'],
+    ['//host/api/v2/cases', '/api/v2/cases'],
+    ['/api/v2/cases?case_id=CP-1&page=2', '/api/v2/cases?case_id=…&page=2'],
+  ])('anything else is parsed and redacted: %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
   });
 });

@@ -3,8 +3,10 @@
  * what goes on the wire, how many requests run at once, and what the logger sees.
  * Backoff is 1-5 ms (testClient) so every retry test runs in milliseconds; one test waits a real second.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { http, HttpResponse, delay } from 'msw';
+import { http, HttpResponse, delay, passthrough } from 'msw';
 import { describe, expect, test, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -21,6 +23,7 @@ import {
   type FetchLike,
   type Logger,
 } from '../src/index.js';
+import { Limiter } from '../src/core/limiter.js';
 import { rejection } from './support/async.js';
 import { captureLogs } from './support/logs.js';
 import { API, CREDENTIALS, recordRequests, server, testClient } from './support/server.js';
@@ -296,6 +299,111 @@ describe('timeouts', () => {
     const e2 = await rejection(testClient({ totalTimeoutMs: 2_000 }).request('GET', '/cases/abc', { totalTimeoutMs: 20 }));
     expect((e2 as TimeoutError).scope).toBe('total');
     expect((e2 as TimeoutError).timeoutMs).toBe(20);
+  });
+});
+
+/**
+ * A real HTTP server on loopback that sends its headers at once, then the start of a body, and never the
+ * rest: what msw cannot show (its bodies ignore the request's signal). Undici's own fetch runs underneath.
+ */
+async function stallingServer(): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+  let hits = 0;
+  const stalling: Server = createServer((_request, response) => {
+    hits++;
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.write('{"data":');
+  });
+  await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+  server.use(http.all(`${url}/*`, () => passthrough()));
+  return {
+    url,
+    hits: () => hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stalling.closeAllConnections();
+        stalling.close(() => resolve());
+      }),
+  };
+}
+
+describe('timeouts and aborts while the body is read (a real connection)', () => {
+  test('timeoutMs covers the body: headers on time and a body that stalls is a TimeoutError, retried for GET', async () => {
+    const stalling = await stallingServer();
+    try {
+      const started = performance.now();
+      const e = await rejection(testClient({ baseUrl: stalling.url, timeoutMs: 60, maxRetries: 1 }).request('GET', '/cases/abc'));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).scope).toBe('attempt');
+      expect((e as TimeoutError).attempts).toBe(2);
+      expect(stalling.hits()).toBe(2);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  test('an abort while the body is read rejects at once with AbortError', async () => {
+    const stalling = await stallingServer();
+    try {
+      const controller = new AbortController();
+      const reason = new Error('user left');
+      setTimeout(() => controller.abort(reason), 60);
+      const started = performance.now();
+      const e = await rejection(testClient({ baseUrl: stalling.url, timeoutMs: 10_000 }).request('GET', '/cases/abc', { signal: controller.signal }));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(e).toBeInstanceOf(AbortError);
+      expect((e as AbortError).cause).toBe(reason);
+      expect(stalling.hits()).toBe(1);
+    } finally {
+      await stalling.close();
+    }
+  });
+
+  test('totalTimeoutMs ends a stalled body too: TimeoutError scope total', async () => {
+    const stalling = await stallingServer();
+    try {
+      const e = await rejection(testClient({ baseUrl: stalling.url, timeoutMs: 10_000, totalTimeoutMs: 60 }).request('GET', '/cases/abc'));
+      expect(e).toBeInstanceOf(TimeoutError);
+      expect((e as TimeoutError).scope).toBe('total');
+    } finally {
+      await stalling.close();
+    }
+  });
+});
+
+describe("a caller's fetch", () => {
+  /** A fetch that reads only the Request, as a proxy-aware wrapper may: it ends when the Request's signal fires. */
+  const requestOnly: FetchLike = (request) =>
+    new Promise<Response>((_resolve, reject) => {
+      if (request.signal.aborted) reject(request.signal.reason);
+      request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+    });
+
+  test("gets the attempt's timeout on the Request it is given", async () => {
+    const started = performance.now();
+    const e = await rejection(testClient({ fetch: requestOnly, timeoutMs: 40, maxRetries: 0 }).request('GET', '/cases/abc'));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as TimeoutError).scope).toBe('attempt');
+  });
+
+  test("gets the caller's abort on the Request it is given", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const e = await rejection(testClient({ fetch: requestOnly, timeoutMs: 10_000 }).request('GET', '/cases/abc', { signal: controller.signal }));
+    expect(e).toBeInstanceOf(AbortError);
+  });
+
+  test('gets the query in the URL, encoded once, and the redirect mode manual', async () => {
+    const seen: Request[] = [];
+    const fetch: FetchLike = async (request) => {
+      seen.push(request);
+      return HttpResponse.json({ data: [] });
+    };
+    await testClient({ fetch }).request('GET', '/cases', { query: { query: 'Amina Yusuf', fields: ['id', 'name'], page: 2 } });
+    expect(seen[0]?.url).toBe('https://primero.test/api/v2/cases?query=Amina+Yusuf&fields=id%2Cname&page=2');
+    expect(seen[0]?.redirect).toBe('manual');
   });
 });
 
@@ -652,6 +760,20 @@ describe('concurrency', () => {
 
   test('the default is 4', async () => {
     expect(await peak(testClient(), 10)).toEqual({ peak: 4, handled: 10 });
+  });
+
+  test('the fast path takes a free slot without a promise, and never one that a waiting request is owed', async () => {
+    const limiter = new Limiter(1);
+    const first = limiter.tryAcquire();
+    expect(first).toBeTypeOf('function');
+    expect(limiter.tryAcquire()).toBeUndefined();
+    const queued = limiter.acquire();
+    first!();
+    const second = await queued; // the freed slot went to the request already waiting
+    expect(limiter.tryAcquire()).toBeUndefined();
+    second();
+    expect(limiter.tryAcquire()).toBeTypeOf('function');
+    expect(() => new Limiter(1).tryAcquire(AbortSignal.abort())).toThrow(AbortError);
   });
 
   test('a waiting request that is aborted frees its place in the queue', async () => {

@@ -13,6 +13,18 @@ export class Limiter {
 
   constructor(readonly max: number) {}
 
+  /**
+   * Takes a free slot at once, without a promise: the function that frees it, or undefined when every slot
+   * is taken or others are already waiting (first come, first served: then {@link acquire} queues).
+   * @throws the AbortError of a signal that has fired.
+   */
+  tryAcquire(signal?: AbortSignal): (() => void) | undefined {
+    if (signal?.aborted) throw toAbortError(signal);
+    if (this.#active >= this.max || this.#waiting.length) return undefined;
+    this.#active++;
+    return this.#releaser();
+  }
+
   /** Waits for a free slot; resolves to the function that frees it (call it exactly once). */
   async acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) throw toAbortError(signal);

@@ -105,10 +105,15 @@ export class LogSink {
     readonly bodies: boolean,
   ) {}
 
+  /** Whether an event at `level` would reach the logger: callers skip building the event when not. */
+  enabled(level: LogLevel): boolean {
+    return !!this.logger && RANK[level] >= RANK[this.level];
+  }
+
   emit(level: LogLevel, message: string, event: LogEvent): void {
-    if (!this.logger || RANK[level] < RANK[this.level]) return;
+    if (!this.enabled(level)) return;
     try {
-      this.logger[level]?.(message, event);
+      this.logger?.[level]?.(message, event);
     } catch {
       // A logger's own failure is not the request's failure.
     }

@@ -8,8 +8,13 @@
 
 const SAFE_QUERY_KEYS = new Set(['page', 'per', 'order', 'order_by', 'fields']);
 
+// A path of plain segments (letters, digits, `_`, `-`, `~`; no dot, no `%`): the URL parser returns it as
+// is, so there is nothing to parse and no query to redact.
+const PLAIN_PATH = /^(?:\/[\w~-]+)+\/?$/;
+
 /** @internal Path (from `/api/v2`) and query with values redacted. Never includes the origin or userinfo. */
 export function redactUrl(url: URL | string): string {
+  if (typeof url === 'string' && PLAIN_PATH.test(url)) return url;
   const parsed = typeof url === 'string' ? new URL(url, 'http://redacted.invalid') : url;
   const keys = [...parsed.searchParams.keys()];
   if (!keys.length) return parsed.pathname;

@@ -40,6 +40,14 @@ const PageEnvelope = z.object({
   metadata: z.object({ total: z.number().int().nonnegative(), per: z.number().int().positive(), page: z.number().int().positive() }),
 });
 
+// One page schema per item schema, built on first use: zod compiles a schema on its first parse.
+const pageSchemas = new WeakMap<z.ZodType, z.ZodType>();
+function pageOf<T>(schema: z.ZodType<T>): z.ZodType<Page<T>> {
+  let cached = pageSchemas.get(schema);
+  if (!cached) pageSchemas.set(schema, (cached = PageEnvelope.extend({ data: z.array(schema) })));
+  return cached as z.ZodType<Page<T>>;
+}
+
 /** Default list order: records created during a scan land at its end instead of shifting earlier pages. */
 export const CREATED_ASC: SortOrder = { by: 'created_at', direction: 'asc' };
 
@@ -68,7 +76,7 @@ export class Requester {
 
   /** Checks a body against a schema under the client's `validate` mode. */
   check<T>(schema: z.ZodType<T>, value: unknown, method: string, path: string): T {
-    return checkResponse(schema, value, this.validate, { method, url: redactUrl(`/api/v2${path}`), log: this.log });
+    return checkResponse(schema, value, this.validate, { method, url: () => redactUrl(`/api/v2${path}`), log: this.log });
   }
 
   /** Logs in now through the auth strategy; see {@link Transport.signIn}. */
@@ -87,7 +95,7 @@ export class Requester {
     // Undefined values are dropped first, so `order_by: undefined` cannot erase the default sort.
     const query = Object.fromEntries(Object.entries(spec.query ?? {}).filter(([, value]) => value !== undefined));
     const order = sort && query.order_by === undefined ? { order_by: sort.by, order: sort.direction ?? 'asc' } : {};
-    const pageSchema = spec.schema ? PageEnvelope.extend({ data: z.array(spec.schema) }) : undefined;
+    const pageSchema = spec.schema ? pageOf(spec.schema) : undefined;
     let ready: Promise<void> | undefined;
     return new PagedIterable<T>(
       async (page, per, signal) => {

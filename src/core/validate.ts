@@ -23,7 +23,7 @@ export function checkResponse<S extends z.ZodType>(
   schema: S,
   value: unknown,
   mode: ValidationMode,
-  where: { method: string; url: string; log: LogSink },
+  where: { method: string; url: () => string; log: LogSink },
 ): z.output<S> {
   if (mode === 'off') return value as z.output<S>;
   const result = schema.safeParse(value);
@@ -31,11 +31,13 @@ export function checkResponse<S extends z.ZodType>(
   // depends on whether the body happened to match (a strict schema would drop a deployment's custom fields).
   if (result.success) return mode === 'strict' ? result.data : (value as z.output<S>);
   const issues = toIssues(result.error);
-  if (mode === 'strict') throw new ResponseValidationError(where.method, where.url, issues);
-  where.log.emit('warn', `unexpected response shape (${where.method} ${where.url})`, {
+  // The redacted url, worked out only now: it goes into an error or a log line, never on success.
+  const url = where.url();
+  if (mode === 'strict') throw new ResponseValidationError(where.method, url, issues);
+  where.log.emit('warn', `unexpected response shape (${where.method} ${url})`, {
     type: 'validation',
     method: where.method,
-    path: where.url,
+    path: url,
     issues: issues.map(({ path, code }) => ({ path, code })),
   });
   return value as z.output<S>;

@@ -42,12 +42,29 @@ export const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a YYYY-MM-DD da
 /** A date-and-time field's value: ISO-8601 with a zone, e.g. `2024-05-01T10:00:00Z` (primero-api.md 2.6). */
 export const DateTime = z.iso.datetime({ offset: true });
 
-/** @internal `{ data: T }`, the envelope of every single-resource response. */
-export function single<T extends z.ZodType>(schema: T) {
+// One envelope per inner schema, built on first use and kept as long as that schema lives: zod compiles a
+// schema on its first parse (about 45 µs for a case record), which a fresh envelope per call paid every time.
+const singles = new WeakMap<z.ZodType, z.ZodType>();
+const manys = new WeakMap<z.ZodType, z.ZodType>();
+
+function envelope<T extends z.ZodType>(schema: T) {
   return z.object({ data: schema });
 }
 
-/** @internal `{ data: T[] }`, the envelope of unpaginated lists. */
-export function many<T extends z.ZodType>(schema: T) {
+function listEnvelope<T extends z.ZodType>(schema: T) {
   return z.object({ data: z.array(schema) });
+}
+
+/** @internal `{ data: T }`, the envelope of every single-resource response (one per schema, cached). */
+export function single<T extends z.ZodType>(schema: T): ReturnType<typeof envelope<T>> {
+  let cached = singles.get(schema);
+  if (!cached) singles.set(schema, (cached = envelope(schema)));
+  return cached as ReturnType<typeof envelope<T>>;
+}
+
+/** @internal `{ data: T[] }`, the envelope of unpaginated lists (one per schema, cached). */
+export function many<T extends z.ZodType>(schema: T): ReturnType<typeof listEnvelope<T>> {
+  let cached = manys.get(schema);
+  if (!cached) manys.set(schema, (cached = listEnvelope(schema)));
+  return cached as ReturnType<typeof listEnvelope<T>>;
 }

@@ -167,6 +167,17 @@ describe('withTypes at run time', () => {
     }
   });
 
+  test('each schema keeps its own response envelope: the built-in and the typed client judge the same case their own way, every time', async () => {
+    const { fake, client, typed } = setup({ validate: 'strict' });
+    const [first] = [...fake.store.cases.values()];
+    (first as Record<string, unknown>).sex = 'retired_option';
+    for (let round = 0; round < 2; round++) {
+      expect((await client.cases.get(first!.id)).sex).toBe('retired_option');
+      expect(await rejection(typed.cases.get(first!.id))).toBeInstanceOf(ResponseValidationError);
+      expect((await client.cases.get(first!.id)).sex).toBe('retired_option');
+    }
+  });
+
   test('the typed client shares the session and the concurrency limit of the client it came from', async () => {
     const { fake, client, typed } = setup({ auth: 'session' });
     await Promise.all([client.cases.list({ per: 5 }).firstPage(), typed.cases.list({ per: 5 }).firstPage(), typed.incidents.list().firstPage()]);
