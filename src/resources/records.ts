@@ -138,13 +138,15 @@ export abstract class RecordResource<R extends { id: string }, I> {
 
 /**
  * @internal
- * A PATCH is safe to repeat when it merges the same way twice: every subform entry names its `unique_id`
- * (an entry without one is appended again on each repeat, primero-api.md 4.4).
+ * A PATCH is safe to repeat when it merges the same way twice: every subform entry, at every depth, names its
+ * `unique_id` (an entry without one is appended again on each repeat, primero-api.md 4.4).
  */
 export function isRepeatSafe(patch: unknown): boolean {
   if (typeof patch !== 'object' || patch === null) return true;
   return Object.values(patch).every((value) => {
     if (!Array.isArray(value)) return true;
-    return value.every((entry) => typeof entry !== 'object' || entry === null || typeof (entry as { unique_id?: unknown }).unique_id === 'string');
+    // At every depth: entries of a subform inside a subform get no id from the server (populate_subform_ids
+    // walks the top level only), so a repeat would append them again.
+    return value.every((entry) => typeof entry !== 'object' || entry === null || (typeof (entry as { unique_id?: unknown }).unique_id === 'string' && isRepeatSafe(entry)));
   });
 }

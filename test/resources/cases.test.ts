@@ -413,6 +413,15 @@ describe('cases.update', () => {
     expect(trail(seen)).toEqual([`PATCH /cases/${ID}`]);
   });
 
+  test('NOT retried on 502 when an entry of a subform inside a subform has no unique_id (the server gives those none)', async () => {
+    const seen = recordRequests();
+    patchServer(() => apiError(502, 'Bad Gateway'));
+    const patch = { services_section: [{ unique_id: SERVICE_ID, visits: [{ visit_note: 'first' }] }] } as unknown as CaseInput;
+    const error = await rejection(testClient().cases.update(ID, patch));
+    expect((error as ServerError).attempts).toBe(1);
+    expect(trail(seen)).toEqual([`PATCH /cases/${ID}`]);
+  });
+
   test('bad input → RequestValidationError, nothing sent; 404 → NotFoundError; 422 → InvalidRecordError', async () => {
     const seen = recordRequests();
     patchServer((n) => (n === 1 ? apiError(404, 'Not Found') : apiError(422, 'Invalid Record JSON', ['/age'])));
