@@ -10,19 +10,15 @@
  *   would pass or fail for the wrong reasons, so it stops with "run npm run build first".
  * - {@link ownStderr}: stderr without the warnings some Node versions print (the loader hook).
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { collect, ROOT, scriptEnv, spawnScript, type ScriptOptions, type ScriptResult } from '../support/node-script.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { collect, ROOT };
 
-export interface ExampleRun {
-  stdout: string;
-  stderr: string;
-  /** The exit code, or null when a signal ended the process. */
-  code: number | null;
-}
+/** What an example printed, and how it ended. */
+export type ExampleRun = ScriptResult;
 
 export interface ExampleOptions {
   /** Arguments after the entry file, as after `npm run example:<name> --`. */
@@ -33,18 +29,8 @@ export interface ExampleOptions {
   timeoutMs?: number;
 }
 
-/** Variables that point an example at a real system or hold a credential for one. */
-const REAL_SYSTEM_VARIABLES = /^(PRIMERO|OSCAR|UNHCR|WEBHOOK)_/i;
-
-/**
- * The environment for an example's process: this process's, without any variable that points at a real
- * system or carries a credential for one, plus `extra` (what the test sets on purpose).
- */
-export function exampleEnv(extra: Readonly<Record<string, string>> = {}, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(from)) if (!REAL_SYSTEM_VARIABLES.test(name)) env[name] = value;
-  return { ...env, ...extra };
-}
+/** The environment for an example's process: see {@link scriptEnv}. */
+export const exampleEnv = scriptEnv;
 
 /** Lines some Node versions add to stderr on their own: `(node:123) ExperimentalWarning: ...` and its hint. */
 const NODE_WARNING = /^\(node:\d+\) |^\(Use `node --trace-/;
@@ -84,13 +70,9 @@ export function assertBuilt(root = ROOT): void {
 }
 
 /** Starts an example's entry file (or any script under the root) as `npm run example:<name>` would, with {@link exampleEnv}. */
-export function spawnExample(entry: string, options: { args?: readonly string[]; env?: Readonly<Record<string, string>>; nodeArgs?: readonly string[]; stdio?: StdioOptions } = {}): ChildProcess {
+export function spawnExample(entry: string, options: ScriptOptions = {}): ChildProcess {
   assertBuilt();
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', './scripts/ts-node-esm.mjs', entry, ...(options.args ?? [])], {
-    cwd: ROOT,
-    env: exampleEnv(options.env),
-    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnScript(entry, options);
 }
 
 /** Runs `examples/<name>/index.ts` to its end. */
@@ -102,20 +84,4 @@ export function runExample(name: string, options: ExampleOptions = {}): Promise<
     return Promise.reject(error);
   }
   return collect(child, options.timeoutMs ?? 20_000);
-}
-
-/** Collects a child's output until it ends; kills it after `timeoutMs` (then code null). */
-export function collect(child: ChildProcess, timeoutMs: number): Promise<ExampleRun> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code });
-    });
-  });
 }

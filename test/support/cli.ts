@@ -1,16 +1,11 @@
 /**
  * The command line, run from source (no build) as a child process, the way the CLI tests drive it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-
-const ROOT = new URL('../../', import.meta.url);
+import type { ChildProcess } from 'node:child_process';
+import { collect, spawnScript, type ScriptResult } from './node-script.js';
 
 /** A CLI process that has ended. */
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ScriptResult;
 
 /** A CLI process, running or ended. */
 export interface CliRun {
@@ -23,7 +18,7 @@ export interface CliRun {
 
 /** Options of {@link startCli} and {@link runCli}. */
 export interface CliOptions {
-  /** Variables added to the environment. PRIMERO_* variables of this machine are never passed on. */
+  /** Variables added to the environment. PRIMERO_* (and partner) variables of this machine are never passed on. */
   env?: Record<string, string>;
   /** The script to run; a link to it under another name shows how the program names itself. */
   script?: string;
@@ -31,12 +26,7 @@ export interface CliOptions {
 
 /** Starts `primero <args>`. */
 export function startCli(args: readonly string[], options: CliOptions = {}): CliRun {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PRIMERO_')));
-  const child = spawn(process.execPath, ['--import', './scripts/ts-node-esm.mjs', options.script ?? 'src/cli/main.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, NO_COLOR: '1', ...options.env },
-  });
+  const child = spawnCli(args, options);
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -46,16 +36,12 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Cli
 }
 
 /** Runs `primero <args>` to its end; killed after `killAfterMs` if it has not ended by then. */
-export async function runCli(args: readonly string[], options: CliOptions & { killAfterMs?: number } = {}): Promise<CliResult> {
-  const run = startCli(args, options);
-  const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => stopCli(run), options.killAfterMs);
-  try {
-    const { code } = await run.exited;
-    return { code, stdout: run.stdout(), stderr: run.stderr() };
-  } finally {
-    clearTimeout(timer);
-    stopCli(run);
-  }
+export function runCli(args: readonly string[], options: CliOptions & { killAfterMs?: number } = {}): Promise<CliResult> {
+  return collect(spawnCli(args, options), options.killAfterMs);
+}
+
+function spawnCli(args: readonly string[], options: CliOptions): ChildProcess {
+  return spawnScript(options.script ?? 'src/cli/main.ts', { args, env: { NO_COLOR: '1', ...options.env } });
 }
 
 /** Ends the process whatever happened: for `finally`. */
